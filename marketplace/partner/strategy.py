@@ -1,0 +1,65 @@
+"""Community pricing: the price a resident sees is the StockRecord of their community.
+
+The community comes from the resident's default household, or, for a visitor, from the
+community chosen in the header (kept in the session). A service with no StockRecord in that
+community is "not available in <community>" and never shown with another community's price.
+Prices in CNY are tax-inclusive retail prices, so no tax is added.
+"""
+
+from oscar.apps.partner import availability, prices, strategy
+
+from marketplace.community import current_community
+
+
+class NotOfferedHere(availability.Unavailable):
+    def __init__(self, community):
+        from django.utils.translation import gettext as _
+
+        if community is None:
+            self.message = _("Choose your community to see the price")
+        else:
+            self.message = _("Not available in %(community)s") % {
+                "community": community.display_name
+            }
+
+
+class CommunityStrategy(strategy.UseFirstStockRecord, strategy.NoTax, strategy.Structured):
+    def __init__(self, request=None, community=None):
+        super().__init__(request)
+        self.community = community
+
+    def select_stockrecord(self, product):
+        if self.community is None:
+            return None
+        # Iterate the (usually prefetched) stockrecords so a listing costs no extra query
+        # per product.
+        for record in product.stockrecords.all():
+            if record.community_id == self.community.pk:
+                return record
+        return None
+
+    def availability_policy(self, product, stockrecord):
+        if stockrecord is None:
+            return NotOfferedHere(self.community)
+        return availability.Available()
+
+    def pricing_policy(self, product, stockrecord):
+        if stockrecord is None:
+            return prices.Unavailable()
+        return prices.FixedPrice(
+            currency=stockrecord.price_currency, excl_tax=stockrecord.price, tax=0
+        )
+
+    def parent_availability_policy(self, product, children_stock):
+        return availability.Unavailable()
+
+    def parent_pricing_policy(self, product, children_stock):
+        return prices.Unavailable()
+
+
+class Selector:
+    def strategy(self, request=None, user=None, **kwargs):
+        community = kwargs.get("community")
+        if community is None:
+            community = current_community(request=request, user=user)
+        return CommunityStrategy(request, community=community)

@@ -1,0 +1,27 @@
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from marketplace import views
+
+urlpatterns = [
+    path("healthz/", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("community/", views.choose_community, name="choose-community"),
+    path("django-admin/", admin.site.urls),
+    # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
+    # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
+    path("", include("bookings.urls")),
+    path("", include("payments.urls")),
+    path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("provider/", include("bookings.provider_urls")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += [path("", include(wagtail_urls))]

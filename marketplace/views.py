@@ -1,0 +1,54 @@
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from marketplace.community import SESSION_KEY
+from marketplace.models import Community
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    from marketplace.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the broker answer, 503 when either does not."""
+    status = {
+        "database": "ok" if _database_ok() else "down",
+        "broker": "ok" if _broker_ok() else "down",
+    }
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse({"status": "ok" if healthy else "down", **status},
+                        status=200 if healthy else 503)
+
+
+@require_POST
+def choose_community(request):
+    """The header's community picker for visitors: remembered in the session."""
+    community = Community.objects.filter(pk=request.POST.get("community") or 0).first()
+    if community:
+        request.session[SESSION_KEY] = community.pk
+    else:
+        request.session.pop(SESSION_KEY, None)
+    next_url = request.POST.get("next") or "/shop/catalogue/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/shop/catalogue/"
+    return HttpResponseRedirect(next_url)

@@ -1,0 +1,34 @@
+"""First journey: a visitor chooses a community and sees priced services of all five categories."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("lang,choose,expect", [
+    ("zh-hans", "望京花园", ["养老服务", "托育服务", "家政服务", "快递服务", "维修服务"]),
+    ("en", "Wangjing Garden", ["Eldercare", "Childcare", "Housekeeping", "Express", "Repair"]),
+])
+def test_a_visitor_chooses_a_community_and_sees_priced_services(browser_page, lang, choose,
+                                                                 expect):
+    call_command("seed_demo", verbosity=0)
+    page = browser_page
+    page.goto("/")
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+    page.get_by_label(re.compile("小区|Community")).select_option(label=re.compile(choose))
+    page.wait_for_load_state()
+    page.get_by_role("link", name=re.compile("^(服务|Services)$")).first.click()
+    cards = page.locator("article.product_pod")
+    assert cards.count() == 18
+    text = page.locator("#content_inner").inner_text()
+    for category in expect:
+        assert category in text
+    assert re.search(r"¥\d+\.00", text)
+    if lang == "en":
+        assert "Regular cleaning (2 hours)" in text
+    else:
+        assert "日常保洁（2 小时）" in text
