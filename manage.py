@@ -9,7 +9,10 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from marketplace.errors import clear_errors
+
+    with clear_errors("manage.py"):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ class CatalogueView(ListView):
         qs = (
             Product.objects.browsable()
             .select_related("product_class")
-            .prefetch_related("stockrecords", "images")
+            .prefetch_related("stockrecords", "images", "attribute_values__attribute")
             .order_by("product_class_id", "pk")
         )
         self.category = ProductClass.objects.filter(slug=self.request.GET.get("category")).first()

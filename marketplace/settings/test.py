@@ -14,4 +14,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 SMS_BACKEND = "bookings.sms.LocmemSMSBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so live_server threads share it; one per developer if asked.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("LINLI_SQLITE_TEST_DB", default=str(VAR_DIR / "test.sqlite3"))
+    }

@@ -70,7 +70,8 @@ def _run_check_deploy(env):
 def _base_env():
     import os
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "ALLOWED"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SECRET_KEY", "ALLOWED", "DJANGO_ALLOW_ASYNC"))}
     env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.production"
     return env
 
@@ -79,6 +80,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run_check_deploy(_base_env())
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_is_one_clear_sentence():
+    env = _base_env()
+    env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.base"
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:9/nowhere"  # nothing listens on port 9
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check"], cwd=settings.BASE_DIR, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("manage.py: Cannot use the database")
 
 
 def test_production_passes_check_deploy():
