@@ -8,14 +8,19 @@ worker dies is redelivered; every task is therefore idempotent (it claims rows f
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
 
 app = Celery("linli")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("dispatch"), Queue("notifications"))
+app.conf.task_queues = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("default", "dispatch", "notifications")
+)
 app.conf.task_default_queue = "default"
+app.conf.task_default_exchange = "default"
+app.conf.task_default_routing_key = "default"
 app.conf.task_routes = {
     "bookings.dispatch.*": {"queue": "dispatch"},
     "bookings.tasks.dispatch_*": {"queue": "dispatch"},

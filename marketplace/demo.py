@@ -80,14 +80,34 @@ def main() -> None:
         env["STRIPE_API_BASE"] = stripe_url
         say(f"localstripe (Stripe's API stand-in) at {stripe_url}")
         celery = [sys.executable, "-m", "celery", "-A", "marketplace"]
-        children.append(subprocess.Popen(
-            [*celery, "worker", "-Q", "default,dispatch,notifications", "--concurrency", "2",
-             "--loglevel", "WARNING"], cwd=BASE_DIR, env=env))
-        children.append(subprocess.Popen(
-            [*celery, "beat", "--loglevel", "WARNING", "--pidfile", ""], cwd=BASE_DIR, env=env))
-        children.append(subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-            cwd=BASE_DIR, env=env))
+        children.append(
+            subprocess.Popen(
+                [
+                    *celery,
+                    "worker",
+                    "-Q",
+                    "default,dispatch,notifications",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=BASE_DIR,
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel", "WARNING", "--pidfile", ""], cwd=BASE_DIR, env=env
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
+                cwd=BASE_DIR,
+                env=env,
+            )
+        )
         _register_webhook(stripe_url, env)
         _wait_for_web()
         _banner(env)
@@ -112,12 +132,15 @@ def _register_webhook(stripe_url: str, env: dict) -> None:
     from urllib.parse import urlencode
 
     secret = env.get("STRIPE_WEBHOOK_SECRET", "whsec_linli_localstripe")
-    data = urlencode({"url": f"http://{HOST}:{PORT}/payments/stripe/webhook/",
-                      "secret": secret}).encode()
-    request = urllib.request.Request(f"{stripe_url}/_config/webhooks/linli", data=data,
-                                     method="POST")
-    request.add_header("Authorization", "Bearer " + env.get(
-        "STRIPE_SECRET_KEY", "sk_test_linli_localstripe"))
+    data = urlencode(
+        {"url": f"http://{HOST}:{PORT}/payments/stripe/webhook/", "secret": secret}
+    ).encode()
+    request = urllib.request.Request(
+        f"{stripe_url}/_config/webhooks/linli", data=data, method="POST"
+    )
+    request.add_header(
+        "Authorization", "Bearer " + env.get("STRIPE_SECRET_KEY", "sk_test_linli_localstripe")
+    )
     try:
         urllib.request.urlopen(request, timeout=5).read()
     except OSError as exc:
@@ -137,15 +160,18 @@ def _wait_for_web(timeout: float = 60) -> None:
 
 def _banner(env: dict) -> None:
     url = f"http://{HOST}:{PORT}"
-    print(f"""
+    print(
+        f"""
   Linli 邻里 is running.
     shop and home     {url}/            (storefront {url}/shop/catalogue/)
     provider console  {url}/provider/
     fee boards        {url}/boards/wangjing-garden/
     Wagtail admin     {url}/cms/        Oscar dashboard {url}/shop/dashboard/
     health            {url}/healthz/
-    emails written to {BASE_DIR / 'var' / 'mail'}
-  Logins (password for all: linli-demo):""", flush=True)
+    emails written to {BASE_DIR / "var" / "mail"}
+  Logins (password for all: linli-demo):""",
+        flush=True,
+    )
     for role, email in LOGINS:
         print(f"    {role:<20} {email}", flush=True)
     print("  Press Ctrl-C to stop everything.\n", flush=True)

@@ -18,7 +18,9 @@ def explain(exc: BaseException) -> str | None:
         OperationalError = ()  # noqa: N806
     if OperationalError and isinstance(exc, OperationalError):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        return f"Cannot use the database (check DATABASE_URL and that the server is running): {first}"
+        return (
+            f"Cannot use the database (check DATABASE_URL and that the server is running): {first}"
+        )
     if isinstance(exc, OSError) and getattr(exc, "errno", None) == 98:
         return f"The port is already in use: {exc.strerror}. Stop the other server or pick another port."
     return None

@@ -49,7 +49,9 @@ class Enterprise(models.Model):
     complaint_phone = models.CharField(_("complaint telephone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="enterprises",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="enterprises",
         verbose_name=_("staff"),
     )
 
@@ -70,7 +72,9 @@ class Community(models.Model):
     """A residential community (小区) managed by one enterprise."""
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="communities",
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="communities",
         verbose_name=_("enterprise"),
     )
     name = models.CharField(_("name (Chinese)"), max_length=200)
@@ -97,11 +101,15 @@ class Household(models.Model):
     """A resident's home in a community. A resident may have several; one is the default."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="households",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="households",
         verbose_name=_("resident"),
     )
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="households",
+        Community,
+        on_delete=models.PROTECT,
+        related_name="households",
         verbose_name=_("community"),
     )
     building = models.CharField(_("building"), max_length=20)

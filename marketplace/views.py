@@ -36,8 +36,9 @@ def healthz(request):
         "broker": "ok" if _broker_ok() else "down",
     }
     healthy = all(v == "ok" for v in status.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **status},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **status}, status=200 if healthy else 503
+    )
 
 
 @require_POST

@@ -36,8 +36,11 @@ def start_localstripe(port: int = 0, timeout: float = 20.0) -> tuple[subprocess.
     """Start localstripe in a child process; return it and its base URL once it answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "payments.localstripe_server", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        cwd=str(Path(__file__).resolve().parent.parent), env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=str(Path(__file__).resolve().parent.parent),
+        env=os.environ.copy(),
     )
     line = proc.stdout.readline().strip()
     if not line.startswith("LOCALSTRIPE_PORT="):

@@ -22,6 +22,8 @@ from tests.factories import (
     product_class,
 )
 
+pytest_plugins = ["tests.localstripe"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # there unless told that this is a test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,20 +62,26 @@ def enterprise(db):
 
 @pytest.fixture
 def community(enterprise):
-    return CommunityFactory(enterprise=enterprise, name="望京花园", name_en="Wangjing Garden",
-                            slug="wangjing-garden")
+    return CommunityFactory(
+        enterprise=enterprise, name="望京花园", name_en="Wangjing Garden", slug="wangjing-garden"
+    )
 
 
 @pytest.fixture
 def other_community(enterprise):
-    return CommunityFactory(enterprise=enterprise, name="清河嘉园", name_en="Qinghe Jiayuan",
-                            slug="qinghe")
+    return CommunityFactory(
+        enterprise=enterprise, name="清河嘉园", name_en="Qinghe Jiayuan", slug="qinghe"
+    )
 
 
 @pytest.fixture
 def provider(enterprise, community, other_community):
-    return PartnerFactory(enterprise=enterprise, name="好帮手家政", name_en="Haobangshou",
-                          communities=[community, other_community])
+    return PartnerFactory(
+        enterprise=enterprise,
+        name="好帮手家政",
+        name_en="Haobangshou",
+        communities=[community, other_community],
+    )
 
 
 @pytest.fixture
@@ -147,9 +155,16 @@ def _playwright_browser():
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -160,7 +175,9 @@ def browser_page(request, _playwright_browser, live_server):
     """A fresh browser context on the live server; a screenshot is kept when the test fails."""
     viewport = getattr(request, "param", None) or {"width": 1280, "height": 900}
     context = _playwright_browser.new_context(
-        base_url=live_server.url, viewport=viewport, locale="zh-CN",
+        base_url=live_server.url,
+        viewport=viewport,
+        locale="zh-CN",
         timezone_id="Asia/Shanghai",
     )
     context.set_default_timeout(15_000)

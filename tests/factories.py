@@ -92,11 +92,18 @@ def product_class(slug="housekeeping", name="家政服务", name_en="Housekeepin
     """The product classes are reference data: one per category, shared by tests."""
     pc, _ = ProductClass.objects.get_or_create(
         slug=slug,
-        defaults={"name": name, "name_en": name_en, "requires_shipping": False,
-                  "track_stock": False},
+        defaults={
+            "name": name,
+            "name_en": name_en,
+            "requires_shipping": False,
+            "track_stock": False,
+        },
     )
-    for code, type_ in (("duration_minutes", "integer"), ("unit", "text"),
-                        ("cancellation_fee", "float")):
+    for code, type_ in (
+        ("duration_minutes", "integer"),
+        ("unit", "text"),
+        ("cancellation_fee", "float"),
+    ):
         ProductAttribute.objects.get_or_create(
             product_class=pc, code=code, defaults={"name": code, "type": type_}
         )

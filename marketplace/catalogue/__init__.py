@@ -1,1 +1,1 @@
-default_app_config = 'marketplace.catalogue.apps.CatalogueConfig'
+default_app_config = "marketplace.catalogue.apps.CatalogueConfig"

@@ -14,21 +14,29 @@ class Partner(AbstractPartner):
         THIRD_PARTY = "third_party", _("Third-party provider")
 
     name_en = models.CharField(_("name (English)"), max_length=128, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices,
-                            default=Kind.THIRD_PARTY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.THIRD_PARTY
+    )
     enterprise = models.ForeignKey(
-        "marketplace.Enterprise", on_delete=models.PROTECT, related_name="providers",
-        null=True, blank=True, verbose_name=_("enterprise"),
+        "marketplace.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="providers",
+        null=True,
+        blank=True,
+        verbose_name=_("enterprise"),
         help_text=_("The enterprise whose communities this provider serves."),
     )
     licence_number = models.CharField(_("business licence number"), max_length=50, blank=True)
     phone = models.CharField(_("service telephone"), max_length=30, blank=True)
     communities = models.ManyToManyField(
-        "marketplace.Community", blank=True, related_name="providers",
+        "marketplace.Community",
+        blank=True,
+        related_name="providers",
         verbose_name=_("communities served"),
     )
     offer_timeout_minutes = models.PositiveSmallIntegerField(
-        _("offer timeout (minutes)"), default=15,
+        _("offer timeout (minutes)"),
+        default=15,
         help_text=_("How long a worker has to accept a dispatched job."),
     )
 
@@ -43,15 +51,20 @@ class StockRecord(AbstractStockRecord):
     """The price of one service in one community. Oscar's Strategy picks it per resident."""
 
     community = models.ForeignKey(
-        "marketplace.Community", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="stockrecords", verbose_name=_("community"),
+        "marketplace.Community",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stockrecords",
+        verbose_name=_("community"),
     )
 
     class Meta(AbstractStockRecord.Meta):
         constraints = [
             # One price per service per community: the fee board lists exactly one.
             models.UniqueConstraint(
-                fields=["product", "community"], condition=Q(community__isnull=False),
+                fields=["product", "community"],
+                condition=Q(community__isnull=False),
                 name="one_price_per_service_per_community",
             ),
         ]

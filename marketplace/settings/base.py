@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     # Oscar, with the apps we change forked into marketplace/.
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "marketplace.catalogue.apps.CatalogueConfig",
@@ -270,8 +270,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
     "loggers": {
-        "linli": {"handlers": ["console"], "level": env("LINLI_LOG_LEVEL", default="INFO"),
-                  "propagate": False},
+        "linli": {
+            "handlers": ["console"],
+            "level": env("LINLI_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
     },
 }
 
@@ -280,3 +283,11 @@ import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="update is not implemented in this backend")
 warnings.filterwarnings("ignore", message="remove is not implemented in this backend")
+
+# --- payments: beat schedule (far-date authorisations, hourly reconciliation) -----------------
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments",
+                               "schedule": 300.0},
+    "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
+}

@@ -8,12 +8,14 @@ from django.core.management import call_command
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("lang,choose,expect", [
-    ("zh-hans", "望京花园", ["养老服务", "托育服务", "家政服务", "快递服务", "维修服务"]),
-    ("en", "Wangjing Garden", ["Eldercare", "Childcare", "Housekeeping", "Express", "Repair"]),
-])
-def test_a_visitor_chooses_a_community_and_sees_priced_services(browser_page, lang, choose,
-                                                                 expect):
+@pytest.mark.parametrize(
+    "lang,choose,expect",
+    [
+        ("zh-hans", "望京花园", ["养老服务", "托育服务", "家政服务", "快递服务", "维修服务"]),
+        ("en", "Wangjing Garden", ["Eldercare", "Childcare", "Housekeeping", "Express", "Repair"]),
+    ],
+)
+def test_a_visitor_chooses_a_community_and_sees_priced_services(browser_page, lang, choose, expect):
     call_command("seed_demo", verbosity=0)
     page = browser_page
     page.goto("/")

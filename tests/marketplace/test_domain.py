@@ -7,15 +7,17 @@ from marketplace.validators import normalize_cn_mobile, validate_cn_mobile
 from tests.factories import HouseholdFactory, UserFactory
 
 
-@pytest.mark.parametrize("number", ["13800138000", "+86 138 0013 8000", "0086-199-1234-5678",
-                                    "15912345678"])
+@pytest.mark.parametrize(
+    "number", ["13800138000", "+86 138 0013 8000", "0086-199-1234-5678", "15912345678"]
+)
 def test_it_accepts_chinese_mobile_numbers(number):
     validate_cn_mobile(number)
     assert len(normalize_cn_mobile(number)) == 11
 
 
-@pytest.mark.parametrize("number", ["12800138000", "1380013800", "010-64782200", "+1 415 555 0100",
-                                    "abc", ""])
+@pytest.mark.parametrize(
+    "number", ["12800138000", "1380013800", "010-64782200", "+1 415 555 0100", "abc", ""]
+)
 def test_it_rejects_what_is_not_a_chinese_mobile(number):
     with pytest.raises(ValidationError):
         validate_cn_mobile(number)

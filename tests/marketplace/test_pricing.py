@@ -19,8 +19,9 @@ def _strategy_for(user=None, session_community=None):
     return Selector().strategy(request=request, user=request.user)
 
 
-def test_a_resident_sees_their_default_households_price(service, provider, community,
-                                                        other_community):
+def test_a_resident_sees_their_default_households_price(
+    service, provider, community, other_community
+):
     StockRecordFactory(product=service, partner=provider, community=other_community, price="99.00")
     user = UserFactory()
     HouseholdFactory(user=user, community=other_community)
@@ -36,8 +37,9 @@ def test_a_visitor_sees_the_price_of_the_community_chosen_in_the_header(service,
     assert info.availability.is_available_to_buy
 
 
-def test_a_service_not_offered_in_the_community_is_unavailable_and_unpriced(service,
-                                                                          other_community):
+def test_a_service_not_offered_in_the_community_is_unavailable_and_unpriced(
+    service, other_community
+):
     from django.utils import translation
 
     info = _strategy_for(session_community=other_community).fetch_for_product(service)
@@ -54,10 +56,12 @@ def test_without_a_community_nothing_is_priced(service):
     assert not info.availability.is_available_to_buy
 
 
-@pytest.mark.parametrize("lang,expected", [("en", "Not available in Qinghe Jiayuan"),
-                                           ("zh-hans", "芳城")])
-def test_catalogue_shows_community_prices_in_both_languages(client, service, community,
-                                                            other_community, lang, expected):
+@pytest.mark.parametrize(
+    "lang,expected", [("en", "Not available in Qinghe Jiayuan"), ("zh-hans", "芳城")]
+)
+def test_catalogue_shows_community_prices_in_both_languages(
+    client, service, community, other_community, lang, expected
+):
     client.post("/community/", {"community": community.pk, "next": "/shop/catalogue/"})
     response = client.get("/shop/catalogue/", HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200
@@ -71,8 +75,9 @@ def test_catalogue_shows_community_prices_in_both_languages(client, service, com
         assert "清河嘉园" in body and "不在" in body
 
 
-def test_catalogue_query_count_does_not_grow_with_services(client, django_assert_max_num_queries,
-                                                           provider, community):
+def test_catalogue_query_count_does_not_grow_with_services(
+    client, django_assert_max_num_queries, provider, community
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -51,27 +51,43 @@ def test_seed_demo_is_idempotent(db):
     from marketplace.partner.models import Partner, StockRecord
 
     call_command("seed_demo", verbosity=0)
-    counts = [m.objects.count() for m in (Enterprise, Community, Partner, Product, StockRecord, User)]
+    counts = [
+        m.objects.count() for m in (Enterprise, Community, Partner, Product, StockRecord, User)
+    ]
     call_command("seed_demo", verbosity=0)
-    again = [m.objects.count() for m in (Enterprise, Community, Partner, Product, StockRecord, User)]
+    again = [
+        m.objects.count() for m in (Enterprise, Community, Partner, Product, StockRecord, User)
+    ]
     assert counts == again
     assert counts[:4] == [2, 4, 6, 18]
     assert {p.product_class.slug for p in Product.objects.all()} == {
-        "eldercare", "childcare", "housekeeping", "express", "repair"}
+        "eldercare",
+        "childcare",
+        "housekeeping",
+        "express",
+        "repair",
+    }
 
 
 def _run_check_deploy(env):
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def _base_env():
     import os
 
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SECRET_KEY", "ALLOWED", "DJANGO_ALLOW_ASYNC"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECRET_KEY", "ALLOWED", "DJANGO_ALLOW_ASYNC"))
+    }
     env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.production"
     return env
 
@@ -89,8 +105,12 @@ def test_an_unreachable_database_is_one_clear_sentence():
     env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.base"
     env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:9/nowhere"  # nothing listens on port 9
     result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--check"], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "migrate", "--check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -99,7 +119,9 @@ def test_an_unreachable_database_is_one_clear_sentence():
 
 def test_production_passes_check_deploy():
     env = _base_env()
-    env.update(SECRET_KEY="x" * 64 + "-linli-prod-secret-for-the-check", ALLOWED_HOSTS="linli.example")
+    env.update(
+        SECRET_KEY="x" * 64 + "-linli-prod-secret-for-the-check", ALLOWED_HOSTS="linli.example"
+    )
     result = _run_check_deploy(env)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -8,7 +8,8 @@ from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
 CATALOGUES = sorted(
-    p for p in BASE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
+    p
+    for p in BASE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
     if ".venv" not in p.parts and "var" not in p.parts
 )
 
@@ -37,7 +38,7 @@ def _parse(block):
         for key in ("msgid_plural", "msgid", "msgstr[0]", "msgstr"):
             if line.startswith(key + " "):
                 current = key
-                fields[key] = _unquote(line[len(key) + 1:])
+                fields[key] = _unquote(line[len(key) + 1 :])
                 break
         else:
             if line.startswith('"') and current:

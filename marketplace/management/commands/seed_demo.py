@@ -21,7 +21,9 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(ctx)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(ctx.communities)} communities, {len(ctx.providers)} providers, "
-            f"{len(ctx.services)} services. Every demo login's password is '{DEMO_PASSWORD}'."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(ctx.communities)} communities, {len(ctx.providers)} providers, "
+                f"{len(ctx.services)} services. Every demo login's password is '{DEMO_PASSWORD}'."
+            )
+        )
