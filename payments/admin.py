@@ -1,0 +1,84 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.payment.exceptions import PaymentError
+
+from payments.models import PaymentIntentRecord, Refund, SavedCard, StripeCustomer, WebhookEvent
+from payments.services import payment_refund, payment_sync
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "amount",
+        "reason",
+        "status",
+        "external",
+        "stripe_id",
+        "created_by",
+        "created",
+    )
+    fields = readonly_fields
+
+
+@admin.register(PaymentIntentRecord)
+class PaymentIntentRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "order",
+        "user",
+        "status",
+        "amount_authorised",
+        "amount_captured",
+        "amount_refunded",
+        "updated",
+    )
+    list_filter = ("status",)
+    search_fields = ("order__number", "stripe_id", "user__email")
+    readonly_fields = [f.name for f in PaymentIntentRecord._meta.fields]
+    inlines = [RefundInline]
+    actions = ["refund_remaining", "sync_from_stripe"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Refund what is left of the selected payments"))
+    def refund_remaining(self, request, queryset):
+        for intent in queryset.filter(status=PaymentIntentRecord.Status.CAPTURED):
+            try:
+                payment_refund(
+                    intent=intent,
+                    reason=str(_("Refunded by staff")),
+                    idempotency_key=f"admin-{intent.pk}-{intent.amount_refunded}",
+                    created_by=request.user,
+                )
+            except PaymentError as exc:
+                self.message_user(request, f"{intent}: {exc}", messages.ERROR)
+
+    @admin.action(description=_("Re-read the selected payments from Stripe"))
+    def sync_from_stripe(self, request, queryset):
+        for intent in queryset:
+            payment_sync(intent=intent)
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(admin.ModelAdmin):
+    list_display = ("user", "brand", "last4", "exp_month", "exp_year", "is_default")
+    search_fields = ("user__email", "last4")
+    readonly_fields = (
+        "user",
+        "stripe_payment_method_id",
+        "brand",
+        "last4",
+        "exp_month",
+        "exp_year",
+        "is_default",
+    )
+
+
+admin.site.register(
+    StripeCustomer, list_display=("user", "stripe_id"), search_fields=("user__email", "stripe_id")
+)
+admin.site.register(
+    WebhookEvent, list_display=("event_id", "type", "received"), list_filter=("type",)
+)

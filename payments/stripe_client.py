@@ -1,0 +1,212 @@
+"""The one place that talks to Stripe (or localstripe, when ``STRIPE_API_BASE`` is set).
+
+Returns plain dicts so that services and tests do not depend on stripe-python's object model.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+
+def client() -> stripe.StripeClient:
+    """A client for the configured keys; against localstripe only the base address changes."""
+    base = settings.STRIPE_API_BASE
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": base} if base else None,
+        max_network_retries=0,
+    )
+
+
+def as_dict(obj: Any) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def to_minor(amount: Decimal) -> int:
+    """¥12.34 → 1234 fen (CNY has two decimal places at Stripe)."""
+    return int((Decimal(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_minor(amount: int | None) -> Decimal:
+    return (Decimal(amount or 0) / 100).quantize(Decimal("0.01"))
+
+
+def stripe_js_url() -> str:
+    """Stripe.js: localstripe serves a compatible one under its own base address."""
+    base = settings.STRIPE_API_BASE
+    return f"{base.rstrip('/')}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+def customer_create(*, email: str, name: str, user_pk: int) -> dict:
+    return as_dict(
+        client().v1.customers.create(
+            params={"email": email, "name": name, "metadata": {"linli_user": str(user_pk)}},
+            options={"idempotency_key": f"linli-customer-{user_pk}"},
+        )
+    )
+
+
+def setup_intent_create(*, customer: str) -> dict:
+    return as_dict(
+        client().v1.setup_intents.create(
+            params={"customer": customer, "usage": "off_session", "payment_method_types": ["card"]}
+        )
+    )
+
+
+def setup_intent_retrieve(setup_intent_id: str) -> dict:
+    return as_dict(client().v1.setup_intents.retrieve(setup_intent_id))
+
+
+def payment_method_retrieve(payment_method_id: str) -> dict:
+    return as_dict(client().v1.payment_methods.retrieve(payment_method_id))
+
+
+def payment_method_attach(payment_method_id: str, *, customer: str) -> dict:
+    return as_dict(
+        client().v1.payment_methods.attach(payment_method_id, params={"customer": customer})
+    )
+
+
+def payment_method_detach(payment_method_id: str) -> dict:
+    return as_dict(client().v1.payment_methods.detach(payment_method_id))
+
+
+def customer_set_default_payment_method(customer: str, payment_method_id: str | None) -> dict:
+    return as_dict(
+        client().v1.customers.update(
+            customer,
+            params={"invoice_settings": {"default_payment_method": payment_method_id or ""}},
+        )
+    )
+
+
+def payment_intent_create_off_session(
+    *,
+    amount: Decimal,
+    currency: str,
+    customer: str,
+    payment_method: str,
+    metadata: dict,
+    idempotency_key: str,
+) -> dict:
+    """A manual-capture PaymentIntent confirmed at once with a saved card, customer absent."""
+    return as_dict(
+        client().v1.payment_intents.create(
+            params={
+                "amount": to_minor(amount),
+                "currency": currency.lower(),
+                "customer": customer,
+                "payment_method": payment_method,
+                "payment_method_types": ["card"],
+                "capture_method": "manual",
+                "confirm": True,
+                "off_session": True,
+                "metadata": metadata,
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+    )
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> dict:
+    return as_dict(client().v1.payment_intents.retrieve(payment_intent_id))
+
+
+def payment_intent_list(*, customer: str) -> list[dict]:
+    """The customer's PaymentIntents (localstripe cannot filter: filter here as well)."""
+    c = client()
+    try:
+        page = c.v1.payment_intents.list(params={"customer": customer, "limit": 100})
+    except stripe.InvalidRequestError:
+        page = c.v1.payment_intents.list(params={"limit": 100})
+    intents = [as_dict(pi) for pi in page.auto_paging_iter()]
+    return [pi for pi in intents if pi.get("customer") == customer]
+
+
+def payment_intent_capture(
+    payment_intent_id: str, *, amount: Decimal, idempotency_key: str
+) -> dict:
+    return as_dict(
+        client().v1.payment_intents.capture(
+            payment_intent_id,
+            params={"amount_to_capture": to_minor(amount)},
+            options={"idempotency_key": idempotency_key},
+        )
+    )
+
+
+def payment_intent_cancel(payment_intent_id: str, *, idempotency_key: str) -> dict:
+    return as_dict(
+        client().v1.payment_intents.cancel(
+            payment_intent_id, options={"idempotency_key": idempotency_key}
+        )
+    )
+
+
+def charge_retrieve(charge_id: str) -> dict:
+    return as_dict(client().v1.charges.retrieve(charge_id))
+
+
+def refund_create(
+    *, payment_intent: str, amount: Decimal, metadata: dict, idempotency_key: str
+) -> dict:
+    return as_dict(
+        client().v1.refunds.create(
+            params={
+                "payment_intent": payment_intent,
+                "amount": to_minor(amount),
+                "metadata": metadata,
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+    )
+
+
+def refund_list(*, payment_intent: str) -> list[dict]:
+    page = client().v1.refunds.list(params={"payment_intent": payment_intent, "limit": 100})
+    return [as_dict(r) for r in page.auto_paging_iter()]
+
+
+def latest_charge(pi: dict) -> dict | None:
+    """The PaymentIntent's charge as a dict (localstripe embeds it, Stripe gives its id)."""
+    charge = pi.get("latest_charge")
+    if charge is None:
+        return None
+    if isinstance(charge, str):
+        return charge_retrieve(charge)
+    return charge
+
+
+def captured_minor(pi: dict, charge: dict | None, fallback: int) -> int:
+    """How much of the PaymentIntent was captured.
+
+    Stripe says it in ``amount_received``; localstripe does not, and records the released part
+    of a partial capture as a refund of the charge, so we fall back to what we asked for.
+    """
+    if pi.get("amount_received") is not None:
+        return int(pi["amount_received"])
+    if charge and charge.get("amount_captured") is not None:
+        return int(charge["amount_captured"])
+    return fallback
+
+
+def refunded_minor(charge: dict | None, captured: int) -> int:
+    """How much of the captured amount was refunded, whoever refunded it.
+
+    On Stripe ``amount_refunded`` counts refunds only; localstripe also counts the part of a
+    partial capture that was released (``amount - captured``), which is taken off here.
+    """
+    if not charge:
+        return 0
+    refunded = int(charge.get("amount_refunded") or 0)
+    if charge.get("amount_captured") is None:  # localstripe
+        refunded -= max(0, int(charge.get("amount") or 0) - captured)
+    return max(0, refunded)

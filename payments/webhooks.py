@@ -1,0 +1,96 @@
+"""Stripe webhooks: verify, de-duplicate, re-read the PaymentIntent, apply idempotently.
+
+The payload is only trusted for the event's id and type and the PaymentIntent's id: the state is
+re-read from Stripe, so events applied twice or in any order end where Stripe is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from payments import stripe_client as sc
+from payments.models import PaymentIntentRecord, WebhookEvent
+from payments.services import payment_apply_stripe_state
+
+logger = logging.getLogger("linli.payments")
+
+TOLERANCE_SECONDS = 300
+
+
+class BadSignature(Exception):
+    pass
+
+
+def _intent_id_of_payment_intent(obj: dict) -> str | None:
+    return obj.get("id")
+
+
+def _intent_id_of_charge(obj: dict) -> str | None:
+    pi = obj.get("payment_intent")
+    return pi if isinstance(pi, str) or pi is None else pi.get("id")
+
+
+# Event type → how to find the PaymentIntent it is about. Anything else is acknowledged.
+HANDLERS: dict[str, Callable[[dict], str | None]] = {
+    "payment_intent.amount_capturable_updated": _intent_id_of_payment_intent,
+    "payment_intent.succeeded": _intent_id_of_payment_intent,
+    "payment_intent.payment_failed": _intent_id_of_payment_intent,
+    "payment_intent.canceled": _intent_id_of_payment_intent,
+    "payment_intent.requires_action": _intent_id_of_payment_intent,
+    "charge.refunded": _intent_id_of_charge,
+}
+
+
+def verify_event(payload: bytes, signature: str) -> dict:
+    """The event, if ``signature`` signs the raw ``payload`` with our secret within 300 s."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"),
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            TOLERANCE_SECONDS,
+        )
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+        raise BadSignature(str(exc)) from exc
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadSignature("not an event")
+    return event
+
+
+def webhook_event_process(*, event: dict) -> str:
+    """Apply one verified event. Returns "seen", "ignored" or "applied".
+
+    Raises ``django.db.OperationalError`` when the intent's lock cannot be had in time (the view
+    answers 503 and Stripe retries; the event id was not stored, so the retry is applied).
+    """
+    event_id, event_type = event["id"], event["type"]
+    if WebhookEvent.objects.filter(event_id=event_id).exists():
+        return "seen"
+    find = HANDLERS.get(event_type)
+    obj = (event.get("data") or {}).get("object") or {}
+    pi_id = find(obj) if find else None
+    intent = PaymentIntentRecord.objects.filter(stripe_id=pi_id).first() if pi_id else None
+    pi = charge = None
+    if intent is not None:
+        # Re-read from Stripe, outside any transaction (no lock across the network).
+        pi = sc.payment_intent_retrieve(pi_id)
+        charge = sc.latest_charge(pi)
+    # The event row and the change it causes commit together: a failure leaves neither, and
+    # the UNIQUE event id turns a concurrent redelivery into "seen".
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WebhookEvent.objects.create(event_id=event_id, type=event_type)
+        except IntegrityError:
+            return "seen"
+        if intent is None:
+            return "ignored"
+        payment_apply_stripe_state(intent_pk=intent.pk, pi=pi, charge=charge)
+    return "applied"
