@@ -6,3 +6,6 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Fee boards and pages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms import signals  # noqa: F401  (connects the receivers)

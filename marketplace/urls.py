@@ -24,4 +24,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # board.json/board.csv contain a dot, which Wagtail's page route does not serve.
+    path("", include("cms.urls")),
+    path("", include(wagtail_urls)),
+]

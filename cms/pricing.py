@@ -1,0 +1,113 @@
+"""The price gate: a price is chargeable only if it is on the community's published fee board.
+
+Policy (2020 national notice §19; Hubei's 四公开): an enterprise "shall not charge fees other
+than those publicised". So every booking and checkout line asks :func:`published_board_price`
+for its price; the answer comes from the snapshot of life services stored in the **live
+revision** of the community's :class:`cms.models.FeeBoardPage`, never from the catalogue.
+
+A StockRecord whose price differs from that snapshot (a change not yet published) raises
+:class:`PriceNotOnBoard`; the caller must create nothing. The function costs one query (two
+when no StockRecord is given): the live revision's content, read with a join.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class BoardPrice:
+    amount: Decimal
+    revision_id: int  # the published Wagtail revision that lists this price
+    board_id: int
+
+
+class PriceNotOnBoard(Exception):
+    """The price is not on the community's published fee board. ``str(exc)`` is for residents."""
+
+    def __init__(self, community, reason: str = ""):
+        self.community = community
+        self.reason = reason  # for logs and tests: no_board, not_listed, price_differs
+        name = getattr(community, "display_name", None) or str(community)
+        super().__init__(
+            gettext(
+                "This price is not on the published fee board of %(community)s; it becomes "
+                "bookable when the enterprise publishes it."
+            )
+            % {"community": name}
+        )
+
+
+def live_board_snapshot(community_id: int) -> tuple[int, int, list[dict]] | None:
+    """(board id, live revision id, life services) of the community's live board, or None.
+
+    One query: the page row joined to its live revision. The snapshot is read from the
+    revision's stored content, so what is chargeable is exactly what was published.
+    """
+    from cms.models import FeeBoardPage
+
+    row = (
+        FeeBoardPage.objects.filter(
+            community_id=community_id, live=True, live_revision__isnull=False
+        )
+        .values_list("pk", "live_revision_id", "live_revision__content")
+        .first()
+    )
+    if row is None:
+        return None
+    board_id, revision_id, content = row
+    if isinstance(content, str):
+        content = json.loads(content)
+    services = (content or {}).get("life_services") or []
+    if isinstance(services, str):
+        services = json.loads(services)
+    return board_id, revision_id, services
+
+
+def _as_decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+def published_board_price(*, community, product, stockrecord=None) -> BoardPrice:
+    """The price of ``product`` on the live fee board of ``community``.
+
+    Raises :class:`PriceNotOnBoard` if the community has no live board, the service is not on
+    it, or ``stockrecord``'s current price (the community's StockRecord when not given)
+    differs from the published one.
+    """
+    if community is None:
+        raise PriceNotOnBoard(community, "no_board")
+    live = live_board_snapshot(community.pk)
+    if live is None:
+        raise PriceNotOnBoard(community, "no_board")
+    board_id, revision_id, services = live
+    product_id = getattr(product, "pk", product)
+    entry = next((s for s in services if s.get("product_id") == product_id), None)
+    if entry is None:
+        raise PriceNotOnBoard(community, "not_listed")
+    published = _as_decimal(entry.get("price"))
+    if published is None:
+        raise PriceNotOnBoard(community, "not_listed")
+
+    if stockrecord is None:
+        from marketplace.partner.models import StockRecord
+
+        current = (
+            StockRecord.objects.filter(product_id=product_id, community_id=community.pk)
+            .values_list("price", flat=True)
+            .first()
+        )
+    else:
+        if stockrecord.community_id != community.pk or stockrecord.product_id != product_id:
+            raise PriceNotOnBoard(community, "not_listed")
+        current = stockrecord.price
+    if current is None or Decimal(current) != published:
+        raise PriceNotOnBoard(community, "price_differs")
+    return BoardPrice(amount=published, revision_id=revision_id, board_id=board_id)

@@ -1,0 +1,37 @@
+"""Signal receivers: a price change drafts a board revision; a publish is logged and purged."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from cms.models import FeeBoardPage
+from marketplace.partner.models import StockRecord
+
+
+@receiver(post_save, sender=StockRecord, dispatch_uid="cms_stockrecord_saved")
+@receiver(post_delete, sender=StockRecord, dispatch_uid="cms_stockrecord_deleted")
+def stockrecord_changed(sender, instance, raw=False, **kwargs):
+    # Any save or delete (catalogue, Oscar dashboard, shell) of a community's price leaves a
+    # draft board revision awaiting publication; the price is bookable only once published.
+    # (QuerySet.update/bulk_update send no signal: call board_draft_from_catalogue yourself.)
+    if raw or instance.community_id is None:
+        return
+    from cms.services import board_draft_from_catalogue
+
+    board_draft_from_catalogue(community_id=instance.community_id)
+
+
+@receiver(page_published, sender=FeeBoardPage, dispatch_uid="cms_board_published")
+def board_published(sender, instance, revision, **kwargs):
+    from cms.services import board_record_publication
+    from cms.views import board_cache_purge
+
+    board_record_publication(board=instance, revision=revision)
+    board_cache_purge(instance)
+
+
+@receiver(page_unpublished, sender=FeeBoardPage, dispatch_uid="cms_board_unpublished")
+def board_unpublished(sender, instance, **kwargs):
+    from cms.views import board_cache_purge
+
+    board_cache_purge(instance)

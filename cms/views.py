@@ -1,0 +1,234 @@
+"""Public views of a fee board (routed by ``FeeBoardPage``): board, change log, JSON, CSV, print.
+
+Caching, in Django's cache, purged when the board is published or unpublished:
+
+* ``board.json``, ``board.csv`` and ``print/`` (no forms, no CSRF token): whole anonymous
+  responses, per board, language and path;
+* the board and its change log extend the site layout, whose header holds CSRF-protected
+  forms, so their body is a template fragment cached per board, live revision and language
+  (``{% cache %}`` with the ``board_fragment_*`` names below); the header is rendered fresh.
+
+The board renders from the live page row (its snapshot of life services is a JSON column), so
+its query count does not grow with the number of services.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cms.boards import SECTIONS, diff_charges
+from cms.exports import board_csv, board_document, board_public_url, qr_png_data_uri
+
+CACHE_SECONDS = 15 * 60
+SUBPATHS = ("board.json", "board.csv", "print/")  # whole responses cached
+FRAGMENTS = ("board_fragment_body", "board_fragment_changes")  # template fragments cached
+
+
+def _cache_key(board_id: int, language: str, subpath: str) -> str:
+    return f"cms:board:{board_id}:{language}:{subpath}"
+
+
+def board_cache_purge(board) -> None:
+    languages = [code for code, _name in settings.LANGUAGES]
+    keys = [_cache_key(board.pk, lang, sub) for lang in languages for sub in SUBPATHS]
+    keys += [
+        make_template_fragment_key(name, [board.pk, board.live_revision_id, lang])
+        for name in FRAGMENTS
+        for lang in languages
+    ]
+    cache.delete_many(keys)
+
+
+def serve_cached(board, request, serve, *args, **kwargs):
+    """Serve ``board``'s sub-path, from the cache for anonymous GETs of cacheable paths."""
+    cacheable = (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and not getattr(request, "is_preview", False)
+        and not request.GET
+    )
+    subpath = request.path[len(board.url or "") :] if board.url else request.path
+    if not cacheable or subpath not in SUBPATHS:
+        return serve(request, *args, **kwargs)
+    key = _cache_key(board.pk, get_language() or "", subpath)
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type, headers = hit
+        response = HttpResponse(content, content_type=content_type)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Board-Cache"] = "hit"
+        return response
+    response = serve(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    if response.status_code == 200:
+        headers = {k: v for k, v in response.items() if k == "Content-Disposition"}
+        cache.set(key, (response.content, response["Content-Type"], headers), CACHE_SECONDS)
+    return response
+
+
+def _language_is_en() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _services_by_category(board) -> list[tuple[str, list[dict]]]:
+    en = _language_is_en()
+    services = board.life_services or []
+    groups = []
+    for _slug, rows in groupby(services, key=lambda s: s["category_slug"]):
+        rows = list(rows)
+        label = rows[0]["category_en"] if en else rows[0]["category"]
+        groups.append((label, rows))
+    return groups
+
+
+def _board_context(board, request) -> dict:
+    # Querysets stay lazy: inside a cached fragment they are not evaluated at all.
+    return {
+        "page": board,
+        "self": board,
+        "community": board.community,
+        "enterprise": board.community.enterprise,
+        "fee_items": board.fee_items.all(),
+        "staff": board.staff.select_related("photo"),
+        "maintenance_units": board.maintenance_units.all(),
+        "statements": board.statements.all(),
+        "fund_uses": board.fund_uses.all(),
+        "service_groups": _services_by_category(board),
+        "board_url": board_public_url(board),
+        "is_en": _language_is_en(),
+        "sections": {s.key: s.label for s in SECTIONS},
+        "project_info_text": board.t("project_info"),
+        "service_standards_text": board.t("service_standards"),
+        "repair_channels_text": board.t("repair_channels"),
+        "repair_response_text": board.t("repair_response"),
+        "parking_text": board.t("parking_use"),
+        "facilities_text": board.t("public_facilities"),
+    }
+
+
+def board_view(board, request):
+    return TemplateResponse(request, "cms/fee_board_page.html", _board_context(board, request))
+
+
+def changes_view(board, request):
+    from cms.models import BoardPublication
+
+    def entries():  # called by the template only when its cached fragment is missing
+        publications = BoardPublication.objects.filter(community_id=board.community_id).order_by(
+            "published_at", "pk"
+        )
+        result, previous = [], None
+        for publication in publications:
+            diff = diff_charges(
+                previous.charges if previous else None,
+                publication.charges,
+                previous.sections if previous else None,
+                publication.sections,
+            )
+            result.append({"publication": publication, "diff": diff})
+            previous = publication
+        return result[::-1]  # newest first
+
+    return TemplateResponse(
+        request,
+        "cms/fee_board_changes.html",
+        {
+            "page": board,
+            "self": board,
+            "community": board.community,
+            "entries": entries,
+            "is_en": _language_is_en(),
+        },
+    )
+
+
+def _live_board(slug: str):
+    from cms.models import FeeBoardPage
+
+    return get_object_or_404(
+        FeeBoardPage.objects.live().select_related("community", "community__enterprise"),
+        slug=slug,
+    )
+
+
+def board_json(request, slug: str):
+    board = _live_board(slug)
+    return serve_cached(board, request, lambda request: json_view(board, request))
+
+
+def board_csv_view(request, slug: str):
+    board = _live_board(slug)
+    return serve_cached(board, request, lambda request: csv_view(board, request))
+
+
+def json_view(board, request):
+    response = JsonResponse(
+        board_document(board), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Type"] = "application/json; charset=utf-8"
+    return response
+
+
+def csv_view(board, request):
+    response = HttpResponse(board_csv(board), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{board.community.slug}-board.csv"'
+    return response
+
+
+PRINT_LABELS = {
+    "title": _("Property service information board"),
+    "scan": _("Scan for the live board, its change log and online booking"),
+    "published": _("Published"),
+    "revision": _("Revision"),
+    "item": _("Item"),
+    "building_type": _("Building type"),
+    "amount": _("Price"),
+    "unit": _("Unit"),
+    "basis": _("Pricing basis"),
+    "service_col": _("Service"),
+    "cancellation_fee": _("Cancellation fee"),
+    "name": _("Name"),
+    "role": _("Role"),
+    "phone": _("Telephone"),
+    "period": _("Period"),
+    "income": _("Income"),
+    "expenditure": _("Expenditure"),
+    "balance": _("Balance"),
+    "manager": _("Project manager"),
+    "service_desk": _("Service desk"),
+    "enterprise": _("Enterprise"),
+    "street_office": _("Street office"),
+    "hotline": _("City service hotline"),
+    "notice": _(
+        "No fee may be charged other than those on this board. Complaints: the telephones above."
+    ),
+}
+
+
+def _both_languages(label) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return zh, en
+
+
+def print_view(board, request):
+    context = _board_context(board, request)
+    context["qr_data_uri"] = qr_png_data_uri(context["board_url"])
+    labels = {key: _both_languages(label) for key, label in PRINT_LABELS.items()}
+    labels.update({s.key: _both_languages(s.label) for s in SECTIONS})
+    context["labels"] = labels
+    return TemplateResponse(request, "cms/fee_board_print.html", context)
