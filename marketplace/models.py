@@ -32,6 +32,13 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self):
+        """Chinese names read family name first with no space (王芳); others "First Last"."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     def clean(self):
         super().clean()
         if self.phone:

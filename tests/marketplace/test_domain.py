@@ -50,3 +50,8 @@ def test_bilingual_names_follow_the_active_language(community):
         assert community.display_name == "Wangjing Garden"
     with translation.override("zh-hans"):
         assert community.display_name == "望京花园"
+
+
+def test_chinese_names_read_family_name_first():
+    assert UserFactory.build(first_name="芳", last_name="王").get_full_name() == "王芳"
+    assert UserFactory.build(first_name="Ada", last_name="Lovelace").get_full_name() == "Ada Lovelace"
