@@ -1,7 +1,7 @@
 """Checkout of a basket of services: one order, one appointment per line, no shipping.
 
 Oscar's flow is kept (basket → payment → preview → place order); placing the order is
-``bookings.services.basket_checkout_hold`` (the order and a held worker per line, all or
+``bookings.basket.basket_checkout_hold`` (the order and a held worker per line, all or
 nothing) followed by ``order_confirm``. A line whose time was taken meanwhile is reported on
 that line and nothing is placed.
 """
@@ -13,6 +13,7 @@ from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
 from bookings import services
+from bookings.basket import basket_checkout_hold, basket_slot_problems, order_confirm
 from bookings.exceptions import BookingError, HouseholdRequired, SlotsUnavailable
 
 FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
@@ -28,7 +29,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
         try:
             services.resolve_household(user=request.user)
         except HouseholdRequired as exc:
-            url = f"{reverse('bookings:households')}?{urlencode({'next': reverse('checkout:index')})}"
+            url = (
+                f"{reverse('bookings:households')}?{urlencode({'next': reverse('checkout:index')})}"
+            )
             raise FailedPreCondition(url=url, message=str(exc)) from exc
 
     def get_context_data(self, **kwargs):
@@ -36,17 +39,27 @@ class PaymentDetailsView(views.PaymentDetailsView):
         household = services.resolve_household(user=self.request.user)
         ctx["household"] = household
         if self.slot_problems is None and self.preview:
-            self.slot_problems = services.basket_slot_problems(
+            self.slot_problems = basket_slot_problems(
                 basket=self.request.basket, household=household
             )
         ctx["slot_problems"] = self.slot_problems or {}
         return ctx
 
-    def handle_order_placement(self, order_number, user, basket, shipping_address,
-                               shipping_method, shipping_charge, billing_address, order_total,
-                               surcharges=None, **kwargs):
+    def handle_order_placement(
+        self,
+        order_number,
+        user,
+        basket,
+        shipping_address,
+        shipping_method,
+        shipping_charge,
+        billing_address,
+        order_total,
+        surcharges=None,
+        **kwargs,
+    ):
         try:
-            order = services.basket_checkout_hold(
+            order = basket_checkout_hold(
                 user=user, basket=basket, household=None, order_number=order_number
             )
         except SlotsUnavailable as exc:
@@ -56,5 +69,5 @@ class PaymentDetailsView(views.PaymentDetailsView):
             raise UnableToPlaceOrder(str(exc)) from exc
         # --- payment seam: the hold has committed and no lock is held (see
         # bookings.services.appointment_book). Until the payments app, pay after the service.
-        services.order_confirm(order=order, by=user)
+        order_confirm(order=order, by=user)
         return self.handle_successful_order(order)

@@ -1,0 +1,139 @@
+"""Cancelling and rescheduling under the policy: free 24 h or more before the start, the
+service's fee within 24 h, refused once it has started. Amounts are computed and recorded here
+(``Appointment.fees_due``, ``AppointmentEvent.fee``); the payments app charges them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.exceptions import BookingError, CancellationRefused, SlotUnavailable
+from bookings.models import Appointment, AppointmentEvent
+from bookings.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
+from bookings.services import (
+    SLOT_OPTION_CODE,
+    _candidate_ids,
+    _choose_worker,
+    _is_overlap,
+    _lock_workers,
+    _slot_value,
+)
+from bookings.slots import next_free_slots, validate_start
+
+Status = Appointment.Status
+
+CHANGEABLE = (Status.HELD, Status.CONFIRMED, Status.ACCEPTED)
+
+
+def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -> Decimal:
+    """What cancelling (or moving) at ``at`` costs: nothing 24 h or more before the start,
+    the service's fee within 24 h, and not possible once the service has started."""
+    at = at or timezone.now()
+    if at >= appointment.start:
+        raise CancellationRefused(
+            _("The service has already started; it can no longer be cancelled or moved.")
+        )
+    if appointment.start - at >= FREE_CHANGE_BEFORE:
+        return Decimal("0.00")
+    return appointment.cancellation_fee
+
+
+def _lock_appointment(appointment: Appointment) -> Appointment:
+    # Why: a cancel and a reschedule (or two tabs) must not both act on the same status.
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.status not in CHANGEABLE:
+        raise CancellationRefused(
+            _("This appointment is %(status)s and can no longer be changed.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
+    """Cancel under the policy; returns the fee now due (the payments app charges it)."""
+    locked = _lock_appointment(appointment)
+    fee = cancellation_fee_for(locked)
+    if fee:
+        locked.fees_due += fee
+        locked.save(update_fields=["fees_due", "updated"])
+    locked.transition_to(
+        Status.CANCELLED, by=by, fee=fee, reason=reason or _("Cancelled by the resident")
+    )
+    appointment.refresh_from_db()
+    return fee
+
+
+def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by) -> Decimal:
+    """Move to ``new_start`` under the cancellation policy, keeping the worker if they are
+    free then (otherwise another qualified free worker). Returns the fee now due."""
+    validate_start(new_start)
+    try:
+        return _reschedule(appointment=appointment, new_start=new_start, by=by)
+    except SlotUnavailable as exc:
+        exc.next_slots = next_free_slots(
+            product=appointment.product,
+            stockrecord=appointment.stockrecord,
+            community=appointment.community,
+        )
+        raise
+
+
+@transaction.atomic
+def _reschedule(*, appointment, new_start, by) -> Decimal:
+    candidate_ids = _candidate_ids(
+        product=appointment.product,
+        stockrecord=appointment.stockrecord,
+        community=appointment.community,
+    )
+    _lock_workers([*candidate_ids, appointment.worker_id])
+    locked = _lock_appointment(appointment)
+    if new_start == locked.start:
+        raise BookingError(_("That is already the time of this appointment."))
+    fee = cancellation_fee_for(locked)
+    duration = locked.end - locked.start
+    keep = locked.worker_id if locked.worker_id in candidate_ids else None
+    worker = _choose_worker(
+        candidate_ids,
+        start=new_start,
+        duration=duration,
+        prefer_id=keep,
+        exclude_appointment=locked,
+    )
+    old_start, old_worker_id = locked.start, locked.worker_id
+    locked.start, locked.end, locked.worker = new_start, new_start + duration, worker
+    locked.fees_due += fee
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["start", "end", "worker", "fees_due", "updated"])
+    except IntegrityError as exc:
+        if _is_overlap(exc):
+            raise SlotUnavailable(
+                _("Sorry, that time was just taken. Please choose another slot.")
+            ) from exc
+        raise
+    for attr in locked.line.attributes.all():
+        if attr.option.code == SLOT_OPTION_CODE:
+            attr.value = _slot_value(new_start)
+            attr.save(update_fields=["value"])
+    AppointmentEvent.objects.create(
+        appointment=locked,
+        actor=by,
+        from_status=locked.status,
+        to_status=locked.status,
+        fee=fee,
+        reason=_("Moved from %(old)s to %(new)s")
+        % {
+            "old": f"{old_start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+            "new": f"{new_start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+        },
+    )
+    if worker.pk != old_worker_id and locked.status == Status.ACCEPTED:
+        # The new worker has not accepted this job yet.
+        locked.transition_to(Status.CONFIRMED, by=by, reason=_("Another worker takes the new time"))
+    appointment.refresh_from_db()
+    return fee

@@ -1,0 +1,109 @@
+"""Demo workers with weekly hours, so every demo service has free slots in every community
+it is offered in; and one booked appointment for the demo resident. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Appointment, WeeklyHours, Worker
+from marketplace.catalogue.models import ProductClass
+from marketplace.models import User
+from marketplace.partner.models import StockRecord
+from marketplace.seed import DEMO_PASSWORD
+
+# Everyone works 08:00–12:00 and 13:00–20:00; the named demo workers every day, the others
+# six days a week (a different day off each), so the calendar looks like a real team's.
+SHIFTS = [(time(8), time(12)), (time(13), time(20))]
+
+# The demo logins: which provider they work for.
+NAMED_WORKERS = {"worker": "haobangshou", "worker2": "fushoukang", "worker3": "anju-home"}
+
+# Two more workers per provider: (family name, given name).
+TEAM_NAMES = [
+    ("赵", "磊"),
+    ("钱", "慧"),
+    ("孙", "海燕"),
+    ("周", "斌"),
+    ("吴", "婷"),
+    ("郑", "勇"),
+    ("冯", "梅"),
+    ("陈", "刚"),
+    ("褚", "兰"),
+    ("卫", "东"),
+    ("蒋", "红"),
+    ("沈", "涛"),
+]
+
+
+def _skills_and_communities(provider):
+    records = StockRecord.objects.filter(partner=provider).select_related("product")
+    class_ids = {r.product.product_class_id for r in records}
+    community_ids = {r.community_id for r in records if r.community_id}
+    community_ids |= set(provider.communities.values_list("pk", flat=True))
+    return ProductClass.objects.filter(pk__in=class_ids), community_ids
+
+
+def _worker(user, provider, skills, community_ids, day_off=None) -> Worker:
+    worker, _ = Worker.objects.update_or_create(
+        user=user, defaults={"provider": provider, "is_active": True}
+    )
+    worker.skills.set(skills)
+    worker.communities.set(community_ids)
+    worker.weekly_hours.all().delete()
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(worker=worker, weekday=day, start=start, end=end)
+        for day in range(7)
+        if day != day_off
+        for start, end in SHIFTS
+    )
+    return worker
+
+
+@transaction.atomic
+def seed(ctx) -> None:
+    names = iter(TEAM_NAMES)
+    for index, (code, provider) in enumerate(sorted(ctx.providers.items())):
+        skills, community_ids = _skills_and_communities(provider)
+        for n in (1, 2):
+            last, first = next(names)
+            email = f"{code}.{n}@workers.linli.demo"
+            user = User.objects.filter(email=email).first() or User(email=email)
+            user.first_name, user.last_name = first, last
+            user.phone = f"1370000{index:02d}{n:02d}"
+            if not user.pk:  # hashing is slow; a re-run keeps the password it set
+                user.set_password(DEMO_PASSWORD)
+            user.save()
+            _worker(user, provider, skills, community_ids, day_off=(index + n) % 7)
+    for role, code in NAMED_WORKERS.items():
+        provider = ctx.providers[code]
+        skills, community_ids = _skills_and_communities(provider)
+        _worker(ctx.users[role], provider, skills, community_ids)
+    _book_for_the_demo_resident(ctx)
+
+
+def _book_for_the_demo_resident(ctx) -> None:
+    """The demo resident has one upcoming cleaning, so My appointments is not empty."""
+    from bookings.services import appointment_book
+    from bookings.slots import available_slots
+    from marketplace.models import Household
+
+    resident = ctx.users["resident"]
+    if Appointment.objects.filter(resident=resident).exists():
+        return
+    household = Household.objects.filter(user=resident, is_default=True).first()
+    if household is None:
+        return
+    service = ctx.services["HK-CLEAN2"]
+    record = StockRecord.objects.get(product=service, community=household.community)
+    slots = available_slots(
+        product=service,
+        stockrecord=record,
+        community=household.community,
+        start=timezone.now() + timedelta(days=3),
+        max_days=1,
+    )
+    if slots:
+        appointment_book(user=resident, product=service, start=slots[len(slots) // 2].start)

@@ -1,0 +1,72 @@
+"""The service page's booking panel, computed once per page (Oscar's detail view stays as is)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import template
+
+from bookings import services
+from bookings.exceptions import BookingError
+from bookings.slots import available_slots, group_by_day, parse_start, service_terms
+from marketplace.community import current_community
+
+register = template.Library()
+
+#: The service page shows this many days that have free slots; the picker reaches further.
+DAYS_SHOWN = 4
+
+
+@dataclass
+class ServiceBooking:
+    community: object = None
+    quote: services.Quote | None = None
+    refusal: str = ""
+    duration_minutes: int = 0
+    cancellation_fee: object = None
+    slot_days: list = field(default_factory=list)
+    slots: list = field(default_factory=list)
+    chosen: object = None
+
+
+@register.simple_tag(takes_context=True)
+def service_booking(context, product) -> ServiceBooking:
+    request = context["request"]
+    terms = service_terms(product)
+    booking = ServiceBooking(
+        community=current_community(request=request),
+        duration_minutes=int(terms.duration.total_seconds() // 60),
+        cancellation_fee=terms.cancellation_fee,
+    )
+    if booking.community is None:
+        return booking
+    try:
+        booking.quote = services.service_quote(community=booking.community, product=product)
+    except BookingError as exc:
+        booking.refusal = str(exc)
+        return booking
+    booking.slots = available_slots(
+        product=product,
+        stockrecord=booking.quote.stockrecord,
+        community=booking.community,
+        max_days=DAYS_SHOWN,
+        duration=terms.duration,
+    )
+    booking.slot_days = group_by_day(booking.slots)
+    if request.GET.get("slot"):
+        try:
+            booking.chosen = parse_start(request.GET["slot"])
+        except BookingError:
+            booking.chosen = None
+    return booking
+
+
+@register.filter
+def line_slot(line):
+    """The slot start of an Oscar basket or order line (local time), or None."""
+    return services.line_slot(line)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

@@ -1,0 +1,397 @@
+"""Residents' booking pages: slots, one-click booking, My appointments, households, calendars.
+
+Each view authorises (``_own_appointment`` is the one way to reach an appointment), reads its
+input, calls one service and answers. Booking errors become 400, a taken slot 409 (with the
+next free slots), someone else's appointment or feed 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from bookings import basket, changes, services
+from bookings.calendar import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
+from bookings.exceptions import (
+    BookingError,
+    CancellationRefused,
+    HouseholdRequired,
+)
+from bookings.forms import CancelForm, HouseholdForm
+from bookings.households import household_create, household_set_default
+from bookings.models import Appointment, CalendarFeed
+from bookings.slots import available_slots, group_by_day, local_day_bounds, parse_start
+from marketplace.catalogue.models import Product
+from marketplace.community import current_community
+from marketplace.models import Household
+
+MAX_PICKER_DAYS = 31
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _service(pk) -> Product:
+    """A bookable service, or 404 for anything else (unknown, hidden, not a number)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_or_404(Product.objects.browsable().select_related("product_class"), pk=pk)
+
+
+def _own_appointment(request, pk) -> Appointment:
+    """The resident's own appointment; anyone else's is 404 (not 403: we don't confirm it exists)."""
+    return get_object_or_404(
+        Appointment.objects.select_related(
+            "product", "worker__user", "household", "community", "order", "stockrecord"
+        ),
+        pk=pk,
+        resident=request.user,
+    )
+
+
+def _refusal(request, exc: BookingError, *, product=None, extra=None):
+    """A booking that cannot be made: JSON for the slot picker, else a page saying why."""
+    status = exc.status_code
+    next_slots = getattr(exc, "next_slots", [])
+    if _wants_json(request):
+        body = {"error": str(exc), "next_slots": [s.as_json() for s in next_slots]}
+        body.update(extra or {})
+        return JsonResponse(body, status=status)
+    return render(
+        request,
+        "bookings/booking_refused.html",
+        {
+            "message": str(exc),
+            "product": product,
+            "slot_days": group_by_day(next_slots),
+            "conflict": status == 409,
+            **(extra or {}),
+        },
+        status=status,
+    )
+
+
+# --- service page's slots and one-click booking -----------------------------------------------
+
+
+@require_GET
+def service_slots(request, product_pk):
+    """The slot picker's data: free slots of a service in the visitor's community, by date."""
+    product = _service(product_pk)
+    community = current_community(request=request)
+    if community is None:
+        return JsonResponse({"error": _("Choose your community to see free times.")}, status=400)
+    try:
+        quote = services.service_quote(community=community, product=product)
+        first = date.fromisoformat(request.GET["from"]) if request.GET.get("from") else None
+        last = date.fromisoformat(request.GET["to"]) if request.GET.get("to") else None
+    except BookingError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except ValueError:
+        return JsonResponse({"error": _("Dates are written YYYY-MM-DD.")}, status=400)
+    first = first or timezone.localdate()
+    last = last or first + timedelta(days=6)
+    if last < first or (last - first).days >= MAX_PICKER_DAYS:
+        return JsonResponse(
+            {
+                "error": _("Ask for at most %(days)d days, from a date to a later one.")
+                % {"days": MAX_PICKER_DAYS}
+            },
+            status=400,
+        )
+    slots = available_slots(
+        product=product,
+        stockrecord=quote.stockrecord,
+        community=community,
+        start=local_day_bounds(first)[0],
+        end=local_day_bounds(last)[1],
+    )
+    return JsonResponse(
+        {
+            "service": product.pk,
+            "community": community.slug,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "slots": [s.as_json() for s in slots],
+        }
+    )
+
+
+@require_POST
+def book(request):
+    """One click: book ``product`` at ``start`` for the resident's (default) household."""
+    product = _service(request.POST.get("product"))
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            return JsonResponse({"error": _("Please log in to book.")}, status=401)
+        return redirect_to_login(product.get_absolute_url())
+    household = None
+    if request.POST.get("household"):
+        pk = request.POST["household"]
+        household = Household.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if household is None:
+            return _refusal(
+                request, BookingError(_("That household does not exist.")), product=product
+            )
+    try:
+        start = parse_start(request.POST.get("start", ""))
+        appointment = services.appointment_book(
+            user=request.user, product=product, start=start, household=household
+        )
+    except HouseholdRequired as exc:
+        if _wants_json(request):
+            return JsonResponse(
+                {"error": str(exc), "household_url": reverse("bookings:households")}, status=400
+            )
+        messages.info(request, str(exc))
+        back = f"{product.get_absolute_url()}?{urlencode({'slot': request.POST.get('start', '')})}"
+        return redirect(f"{reverse('bookings:households')}?{urlencode({'next': back})}")
+    except BookingError as exc:
+        return _refusal(request, exc, product=product)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "appointment": appointment.pk,
+                "status": appointment.status,
+                "url": appointment.get_absolute_url(),
+            },
+            status=201,
+        )
+    messages.success(request, _("Booked! We will let you know when the worker accepts."))
+    return redirect(appointment)
+
+
+@require_POST
+def add_to_basket(request, product_pk):
+    """Put a service at a slot in the basket, to book several in one checkout."""
+    product = _service(product_pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(product.get_absolute_url())
+    try:
+        household = services.resolve_household(user=request.user)
+        start = parse_start(request.POST.get("start", ""))
+        basket.basket_add_service(
+            basket=request.basket, product=product, start=start, household=household
+        )
+    except HouseholdRequired as exc:
+        messages.info(request, str(exc))
+        return redirect(
+            f"{reverse('bookings:households')}?{urlencode({'next': product.get_absolute_url()})}"
+        )
+    except BookingError as exc:
+        return _refusal(request, exc, product=product)
+    messages.success(request, _("Added to your basket."))
+    return redirect("basket:summary")
+
+
+# --- My appointments --------------------------------------------------------------------------
+
+
+@login_required
+def appointment_list(request):
+    now = timezone.now()
+    mine = Appointment.objects.filter(resident=request.user).select_related(
+        "product", "worker__user", "household", "community"
+    )
+    upcoming = mine.filter(status__in=Appointment.ACTIVE, end__gte=now).order_by("start")
+    past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-start")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "bookings/appointment_list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "feed": feed,
+            "active_tab": "appointments",
+            "page_title": _("My appointments"),
+            "feed_url": request.build_absolute_uri(
+                reverse("bookings:calendar-feed", args=[feed.token])
+            )
+            if feed
+            else "",
+        },
+    )
+
+
+@login_required
+def appointment_detail(request, pk):
+    appointment = _own_appointment(request, pk)
+    try:
+        fee = changes.cancellation_fee_for(appointment)
+        can_change = appointment.status in changes.CHANGEABLE
+    except CancellationRefused:
+        fee, can_change = None, False
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "events": appointment.events.select_related("actor"),
+            "fee": fee,
+            "can_change": can_change,
+            "active_tab": "appointments",
+            "page_title": appointment.product.get_title(),
+        },
+    )
+
+
+@login_required
+def appointment_cancel(request, pk):
+    """GET shows what cancelling costs; POST cancels."""
+    appointment = _own_appointment(request, pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    try:
+        fee = changes.cancellation_fee_for(appointment)
+        if request.method == "POST" and form.is_valid():
+            fee = changes.appointment_cancel(
+                appointment=appointment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            if fee:
+                messages.success(
+                    request,
+                    _("Cancelled. A late cancellation fee of ¥%(fee)s applies.") % {"fee": fee},
+                )
+            else:
+                messages.success(request, _("Cancelled, free of charge."))
+            return redirect(appointment)
+    except BookingError as exc:
+        return _refusal(request, exc, product=appointment.product)
+    return render(
+        request,
+        "bookings/appointment_cancel.html",
+        {
+            "appointment": appointment,
+            "fee": fee,
+            "form": form,
+            "active_tab": "appointments",
+            "page_title": _("Cancel the appointment"),
+        },
+    )
+
+
+@login_required
+def appointment_reschedule(request, pk):
+    """GET shows free slots (and the fee of moving now); POST moves to the chosen one."""
+    appointment = _own_appointment(request, pk)
+    try:
+        fee = changes.cancellation_fee_for(appointment)
+        if request.method == "POST":
+            new_start = parse_start(request.POST.get("start", ""))
+            fee = changes.appointment_reschedule(
+                appointment=appointment, new_start=new_start, by=request.user
+            )
+            messages.success(
+                request,
+                _("Moved to the new time.")
+                + (" " + _("A late change fee of ¥%(fee)s applies.") % {"fee": fee} if fee else ""),
+            )
+            return redirect(appointment)
+    except BookingError as exc:
+        return _refusal(
+            request, exc, product=appointment.product, extra={"reschedule": appointment}
+        )
+    slots = available_slots(
+        product=appointment.product,
+        stockrecord=appointment.stockrecord,
+        community=appointment.community,
+        max_days=5,
+        duration=appointment.end - appointment.start,
+        exclude_appointment=appointment,
+    )
+    return render(
+        request,
+        "bookings/appointment_reschedule.html",
+        {
+            "appointment": appointment,
+            "fee": fee,
+            "slot_days": group_by_day(slots),
+            "active_tab": "appointments",
+            "page_title": _("Reschedule"),
+        },
+    )
+
+
+@login_required
+def appointment_ics(request, pk):
+    appointment = _own_appointment(request, pk)
+    body = appointments_ics([appointment], name=appointment.product.get_title())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def calendar_feed_manage(request):
+    if request.POST.get("action") == "revoke":
+        calendar_feed_revoke(user=request.user)
+        messages.success(request, _("Your calendar address no longer works."))
+    else:
+        calendar_feed_rotate(user=request.user)
+        messages.success(request, _("Your private calendar address is ready. Keep it to yourself."))
+    return redirect("bookings:appointment-list")
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The private feed: the token is the only key, so an unknown or revoked one is 404."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    since = timezone.now() - timedelta(days=90)
+    appointments = Appointment.objects.filter(resident=feed.user, start__gte=since).select_related(
+        "product", "worker__user", "household", "community"
+    )
+    body = appointments_ics(appointments, name=_("Linli appointments"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- households ----------------------------------------------------------------------------
+
+
+@login_required
+def households(request):
+    """The resident's homes: list, add (the first becomes the default), back to ``next``."""
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = HouseholdForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        make_default = data.pop("make_default")
+        household_create(user=request.user, make_default=make_default, **data)
+        messages.success(request, _("Address saved."))
+        return redirect(next_url or "bookings:households")
+    return render(
+        request,
+        "bookings/households.html",
+        {
+            "households": Household.objects.filter(user=request.user).select_related("community"),
+            "form": form,
+            "next": next_url,
+            "active_tab": "households",
+            "page_title": _("My homes"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_default(request, pk):
+    household = get_object_or_404(Household, pk=pk, user=request.user)
+    household_set_default(household=household)
+    messages.success(request, _("Default address changed."))
+    return redirect("bookings:households")
