@@ -144,6 +144,7 @@ def basket_add_service(*, basket, product, start: datetime, household) -> None:
                 product=product,
                 stockrecord=request.quote.stockrecord,
                 community=household.community,
+                near=start,
             ),
         )
     value = _slot_value(start)

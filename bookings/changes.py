@@ -79,6 +79,7 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
             product=appointment.product,
             stockrecord=appointment.stockrecord,
             community=appointment.community,
+            near=new_start,
         )
         raise
 

@@ -303,6 +303,7 @@ def appointment_hold(*, user, product, start: datetime, household=None) -> Appoi
             product=product,
             stockrecord=request.quote.stockrecord,
             community=household.community,
+            near=start,
         )
         raise
 

@@ -249,11 +249,13 @@ def available_slots(
 
 
 def next_free_slots(
-    *, product, stockrecord, community, after: datetime | None = None, count: int = 6
+    *, product, stockrecord, community, near: datetime | None = None, count: int = 8
 ) -> list[Slot]:
-    """A few free slots from ``after`` on: what a resident who lost a race is offered."""
+    """A few free slots from the start of ``near``'s day on (or from now): what a resident
+    who asked for a taken time is offered instead."""
+    start = local_day_bounds(near.astimezone(LOCAL_TZ).date())[0] if near else None
     slots = available_slots(
-        product=product, stockrecord=stockrecord, community=community, start=after, max_days=3
+        product=product, stockrecord=stockrecord, community=community, start=start, max_days=2
     )
     return slots[:count]
 

@@ -63,26 +63,23 @@ def _own_appointment(request, pk) -> Appointment:
     )
 
 
-def _refusal(request, exc: BookingError, *, product=None, extra=None):
-    """A booking that cannot be made: JSON for the slot picker, else a page saying why."""
+def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
+    """A booking (or a move) that cannot be made: JSON for the slot picker, else a page
+    saying why, with the next free slots as one-click buttons."""
     status = exc.status_code
     next_slots = getattr(exc, "next_slots", [])
     if _wants_json(request):
-        body = {"error": str(exc), "next_slots": [s.as_json() for s in next_slots]}
-        body.update(extra or {})
-        return JsonResponse(body, status=status)
-    return render(
-        request,
-        "bookings/booking_refused.html",
-        {
-            "message": str(exc),
-            "product": product,
-            "slot_days": group_by_day(next_slots),
-            "conflict": status == 409,
-            **(extra or {}),
-        },
-        status=status,
-    )
+        return JsonResponse(
+            {"error": str(exc), "next_slots": [s.as_json() for s in next_slots]}, status=status
+        )
+    context = {
+        "message": str(exc),
+        "product": product,
+        "reschedule": reschedule,
+        "slot_days": group_by_day(next_slots),
+        "conflict": status == 409,
+    }
+    return render(request, "bookings/booking_refused.html", context, status=status)
 
 
 # --- service page's slots and one-click booking -----------------------------------------------
@@ -295,16 +292,13 @@ def appointment_reschedule(request, pk):
             fee = changes.appointment_reschedule(
                 appointment=appointment, new_start=new_start, by=request.user
             )
-            messages.success(
-                request,
-                _("Moved to the new time.")
-                + (" " + _("A late change fee of ¥%(fee)s applies.") % {"fee": fee} if fee else ""),
-            )
+            done = _("Moved to the new time.")
+            if fee:
+                done += " " + _("A late change fee of ¥%(fee)s applies.") % {"fee": fee}
+            messages.success(request, done)
             return redirect(appointment)
     except BookingError as exc:
-        return _refusal(
-            request, exc, product=appointment.product, extra={"reschedule": appointment}
-        )
+        return _refusal(request, exc, product=appointment.product, reschedule=appointment)
     slots = available_slots(
         product=appointment.product,
         stockrecord=appointment.stockrecord,

@@ -221,3 +221,19 @@ def test_the_reschedule_page_offers_slots_and_moves_in_one_click(client, book, r
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.start == local(2, 10, 30) and appointment.worker == worker
+
+
+def test_moving_to_a_taken_time_in_the_page_is_409_with_other_times(
+    client, book, resident, other_resident, worker
+):
+    appointment = book(local(2, 10))
+    book(local(2, 14), user=other_resident)
+    client.force_login(resident)
+    url = f"/shop/accounts/appointments/{appointment.pk}/reschedule/"
+    page = client.post(url, {"start": local(2, 14).isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 409
+    assert f'action="{url}"' in page.content.decode()
+    as_json = client.post(url, {"start": local(2, 14).isoformat()}, HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 409 and as_json.json()["next_slots"]
+    appointment.refresh_from_db()
+    assert appointment.start == local(2, 10)
