@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marketplace.middleware.DatabaseUnavailableMiddleware",  # bench/drills: DB outage → 503
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,4 +291,9 @@ CELERY_BEAT_SCHEDULE = {
     "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments",
                                "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
+    # bookings: holds whose payment was never finished free their worker after 30 minutes.
+    "bookings-release-abandoned-holds": {
+        "task": "bookings.payment_flow.release_abandoned_holds",
+        "schedule": 300.0,
+    },
 }
