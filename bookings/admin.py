@@ -50,3 +50,93 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- dispatch (bookings/dispatch.py, bookings/reminders.py): visible to staff, read-only ------
+
+from bookings.models_dispatch import (  # noqa: E402
+    DispatchAttempt,
+    DispatchRequest,
+    Offer,
+    Reminder,
+)
+
+
+class _ReadOnly:
+    """Rows written only by the dispatch services: staff look, nobody edits."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OfferInline(_ReadOnly, admin.TabularInline):
+    model = Offer
+    extra = 0
+    fields = ["worker", "status", "created", "expires_at", "answered_at", "decline_reason"]
+    readonly_fields = fields
+
+
+class DispatchAttemptInline(_ReadOnly, admin.TabularInline):
+    model = DispatchAttempt
+    extra = 0
+    fields = ["at", "worker", "outcome", "actor", "note"]
+    readonly_fields = fields
+
+
+class ReminderInline(_ReadOnly, admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["kind", "recipient", "due_at", "status", "sent_at", "channels"]
+    readonly_fields = fields
+
+
+AppointmentAdmin.inlines = [
+    *AppointmentAdmin.inlines,
+    DispatchAttemptInline,
+    OfferInline,
+    ReminderInline,
+]
+
+
+@admin.register(DispatchRequest)
+class DispatchRequestAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["pk", "appointment", "status", "created", "processed_at", "escalated_at"]
+    list_filter = ["status"]
+    date_hierarchy = "created"
+    inlines = [DispatchAttemptInline]
+
+
+@admin.register(Offer)
+class OfferAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["pk", "appointment", "worker", "status", "created", "expires_at"]
+    list_filter = ["status", "worker__provider"]
+    date_hierarchy = "created"
+
+
+@admin.register(DispatchAttempt)
+class DispatchAttemptAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "appointment", "worker", "outcome", "actor", "note"]
+    list_filter = ["outcome"]
+    date_hierarchy = "at"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "appointment",
+        "kind",
+        "recipient",
+        "due_at",
+        "status",
+        "sent_at",
+        "channels",
+    ]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "due_at"

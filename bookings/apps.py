@@ -6,3 +6,7 @@ class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Payments that finish later (3-D Secure, far dates, webhooks) confirm or release holds.
+        from bookings import payment_flow  # noqa: F401

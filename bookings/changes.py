@@ -37,6 +37,11 @@ def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -
         raise CancellationRefused(
             _("The service has already started; it can no longer be cancelled or moved.")
         )
+    # dispatch hook: no worker could be found, so changing or cancelling is free (full refund).
+    from bookings.dispatch import is_escalated
+
+    if is_escalated(appointment):
+        return Decimal("0.00")
     if appointment.start - at >= FREE_CHANGE_BEFORE:
         return Decimal("0.00")
     return appointment.cancellation_fee
@@ -53,9 +58,21 @@ def _lock_appointment(appointment: Appointment) -> Appointment:
     return locked
 
 
-@transaction.atomic
 def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
-    """Cancel under the policy; returns the fee now due (the payments app charges it)."""
+    """Cancel under the policy and settle the card payment; returns the fee charged.
+
+    The cancellation commits first; only then, with no lock held, the card's authorisation is
+    voided (free cancellation) or only the fee is captured.
+    """
+    from bookings.payment_flow import cancellation_settle
+
+    fee = _cancel(appointment=appointment, by=by, reason=reason)
+    cancellation_settle(appointment=appointment, fee=fee)
+    return fee
+
+
+@transaction.atomic
+def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
     locked = _lock_appointment(appointment)
     fee = cancellation_fee_for(locked)
     if fee:
@@ -136,5 +153,9 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
     if worker.pk != old_worker_id and locked.status == Status.ACCEPTED:
         # The new worker has not accepted this job yet.
         locked.transition_to(Status.CONFIRMED, by=by, reason=_("Another worker takes the new time"))
+    # dispatch hook: reminders move with the start; an unaccepted job is dispatched afresh.
+    from bookings.dispatch import on_rescheduled
+
+    on_rescheduled(locked, by=by)
     appointment.refresh_from_db()
     return fee

@@ -22,6 +22,18 @@ class NotOfferedHere(BookingError):
     """The service has no price in the resident's community."""
 
 
+class PriceNotPublished(BookingError):
+    """The community price is not on its published fee board (a change awaiting publication)."""
+
+    status_code = 409
+
+
+class PaymentRefused(BookingError):
+    """The card was declined or there is no usable card: the hold was released."""
+
+    status_code = 402
+
+
 class SlotUnavailable(BookingError):
     """The slot was free when shown but is not any more (or never was): HTTP 409."""
 

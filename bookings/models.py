@@ -152,6 +152,7 @@ class Appointment(models.Model):
 
     class PaymentMethod(models.TextChoices):
         AFTER_SERVICE = "after_service", _("Pay after the service")
+        CARD = "card", _("Saved card (authorised at booking, captured on completion)")
 
     # The one table of allowed moves. ``transition_to`` refuses anything else.
     TRANSITIONS = {
@@ -339,6 +340,11 @@ class Appointment(models.Model):
             fee=fee,
         )
         self.sync_order_status()
+        # dispatch hook (bookings/dispatch.py): the outbox row on confirm; offers, reminders
+        # and the rating request follow the status, in this same transaction.
+        from bookings.dispatch import on_transition
+
+        on_transition(self, old_status, new_status, by=by)
         return event
 
     def sync_order_status(self):
@@ -437,3 +443,7 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# Dispatch and reminders (offers, attempts, outbox, reminders): same app, own module.
+from bookings.models_dispatch import *  # noqa: E402,F401,F403

@@ -29,7 +29,9 @@ from oscar.apps.shipping.methods import NoShippingRequired
 from bookings.exceptions import (
     BookingError,
     HouseholdRequired,
+    InvalidTransition,
     NotOfferedHere,
+    PriceNotPublished,
     SlotUnavailable,
 )
 from bookings.models import Appointment, AppointmentEvent, Worker
@@ -64,17 +66,28 @@ class Quote:
 def service_quote(*, community, product) -> Quote:
     """The price a resident of ``community`` pays for ``product``: the one place it is decided.
 
-    Today the community's StockRecord through the pricing Strategy. The fee-board gate
-    (``cms.pricing.published_board_price``) belongs here: a price not on the published board
-    raises, and the board revision that justified it is recorded on the appointment.
+    The community's StockRecord through the pricing Strategy, and only if that price is on the
+    community's published fee board (``cms.pricing.published_board_price``): a price not on the
+    board is refused before anything is written, and the board revision that justified it is
+    recorded on the appointment.
     """
+    from cms.pricing import PriceNotOnBoard, published_board_price
+
     info = CommunityStrategy(community=community).fetch_for_product(product)
     if info.stockrecord is None or not info.price.exists:
         raise NotOfferedHere(
             _("%(service)s is not offered in %(community)s.")
             % {"service": product.get_title(), "community": community.display_name}
         )
-    return Quote(stockrecord=info.stockrecord, amount=info.price.incl_tax)
+    try:
+        board = published_board_price(
+            community=community, product=product, stockrecord=info.stockrecord
+        )
+    except PriceNotOnBoard as exc:
+        raise PriceNotPublished(str(exc)) from exc
+    return Quote(
+        stockrecord=info.stockrecord, amount=board.amount, board_revision_id=board.revision_id
+    )
 
 
 def _check_line_price(line_price: Decimal, quote: Quote, product) -> None:
@@ -366,14 +379,38 @@ def appointment_release(
     return appointment
 
 
-def appointment_book(*, user, product, start: datetime, household=None) -> Appointment:
-    """One click: hold, (pay,) confirm."""
+def appointment_book(
+    *, user, product, start: datetime, household=None, idempotency_key: str = ""
+) -> Appointment:
+    """One click: hold, pay, confirm.
+
+    With a saved default card the order total is authorised off-session (or, for a start more
+    than 5 days away, scheduled for authorisation 48 h before); a card that needs 3-D Secure
+    leaves the appointment held with ``payment_action_url`` set for the browser; a declined card
+    releases the hold and raises ``PaymentRefused``. Without a card the resident pays after the
+    service. ``idempotency_key`` (the booking form's one-time key) makes a double click return
+    the first booking instead of paying twice.
+    """
+    from bookings import payment_flow
+
+    earlier = payment_flow.appointment_for_key(user=user, idempotency_key=idempotency_key)
+    if earlier is not None:
+        return earlier
     appointment = appointment_hold(user=user, product=product, start=start, household=household)
-    # --- payment seam ------------------------------------------------------------------------
-    # The hold above has committed and no lock is held: this is where the card is authorised
-    # (a network call). On failure: appointment_release(appointment=..., reason=...).
-    # Until then residents pay after the service (Appointment.PaymentMethod.AFTER_SERVICE).
-    return appointment_confirm(appointment=appointment, by=user)
+    # The hold has committed and no lock is held: the card is authorised now (a network call).
+    appointment = payment_flow.appointment_pay(
+        appointment=appointment, idempotency_key=idempotency_key
+    )
+    action_url = getattr(appointment, "payment_action_url", "")
+    # The payment's own signal may have confirmed it already (authorised): read it again.
+    appointment.refresh_from_db()
+    if appointment.status == Status.HELD and not action_url:
+        try:
+            appointment_confirm(appointment=appointment, by=user)
+        except InvalidTransition:
+            appointment.refresh_from_db()  # confirmed meanwhile by the payment signal
+    appointment.payment_action_url = action_url
+    return appointment
 
 
 # --- lifecycle ---------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from bookings.slots import available_slots, group_by_day, local_day_bounds, pars
 from marketplace.catalogue.models import Product
 from marketplace.community import current_community
 from marketplace.models import Household
+from payments.services import payment_for_order
 
 MAX_PICKER_DAYS = 31
 
@@ -147,7 +148,11 @@ def book(request):
     try:
         start = parse_start(request.POST.get("start", ""))
         appointment = services.appointment_book(
-            user=request.user, product=product, start=start, household=household
+            user=request.user,
+            product=product,
+            start=start,
+            household=household,
+            idempotency_key=request.POST.get("key", "")[:200],
         )
     except HouseholdRequired as exc:
         if _wants_json(request):
@@ -159,10 +164,15 @@ def book(request):
         return redirect(f"{reverse('bookings:households')}?{urlencode({'next': back})}")
     except BookingError as exc:
         return _refusal(request, exc, product=product)
+    action_url = getattr(appointment, "payment_action_url", "")
+    if action_url and not _wants_json(request):
+        # The bank asks the resident to confirm the card (3-D Secure) before it is authorised.
+        return redirect(action_url)
     if _wants_json(request):
         return JsonResponse(
             {
                 "appointment": appointment.pk,
+                "payment_action_url": action_url,
                 "status": appointment.status,
                 "url": appointment.get_absolute_url(),
             },
@@ -239,6 +249,7 @@ def appointment_detail(request, pk):
         {
             "appointment": appointment,
             "events": appointment.events.select_related("actor"),
+            "payment": payment_for_order(appointment.order),
             "fee": fee,
             "can_change": can_change,
             "active_tab": "appointments",

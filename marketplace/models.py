@@ -1,8 +1,11 @@
 """The frame of the market: users, property service enterprises, communities and households."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
@@ -102,6 +105,18 @@ class Community(models.Model):
     @property
     def display_name(self) -> str:
         return bilingual(self.name, self.name_en)
+
+
+COMMUNITIES_VERSION_KEY = "linli:communities:version"
+
+
+@receiver([post_save, post_delete], sender=Community, dispatch_uid="linli-communities-version")
+def _communities_changed(sender, **kwargs):
+    # Keys the header's cached community picker (templates/partials/site_header.html).
+    try:
+        cache.incr(COMMUNITIES_VERSION_KEY)
+    except ValueError:
+        cache.set(COMMUNITIES_VERSION_KEY, 1, None)
 
 
 class Household(models.Model):

@@ -52,6 +52,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached fragments and pages are per test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # --- the world ---------------------------------------------------------------------------
 
 
@@ -203,3 +212,12 @@ def login(page, email, password="pw-linli-test"):
     page.fill("#id_login-username", email)
     page.fill("#id_login-password", password)
     page.click("button[name=login_submit]")
+
+
+@pytest.fixture
+def published_board(service, community):
+    """``community``'s fee board, complete and published with ``service``'s price on it: what
+    every booking needs (a price can be charged only if it is on the published board)."""
+    from tests.cms.support import publish_board
+
+    return publish_board(community)

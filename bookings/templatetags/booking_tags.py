@@ -70,3 +70,17 @@ def line_slot(line):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.simple_tag(takes_context=True)
+def booking_nonce(context) -> str:
+    """One random value per page view. A booking form sends ``<nonce>:<start>`` as its key, so a
+    double click (or a resubmitted form) is recognised and never pays twice."""
+    import uuid
+
+    request = context.get("request")
+    if request is None:
+        return uuid.uuid4().hex
+    if not hasattr(request, "_linli_booking_nonce"):
+        request._linli_booking_nonce = uuid.uuid4().hex
+    return request._linli_booking_nonce

@@ -288,8 +288,7 @@ warnings.filterwarnings("ignore", message="remove is not implemented in this bac
 # --- payments: beat schedule (far-date authorisations, hourly reconciliation) -----------------
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments",
-                               "schedule": 300.0},
+    "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
     # bookings: holds whose payment was never finished free their worker after 30 minutes.
     "bookings-release-abandoned-holds": {

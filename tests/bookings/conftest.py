@@ -21,6 +21,12 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
+def service(service, published_board):
+    """The root ``service``, with its community's fee board published (the price gate)."""
+    return service
+
+
+@pytest.fixture
 def worker(provider, community, service):
     """The only worker who can do ``service`` in ``community``: office hours every day."""
     return WorkerFactory(

@@ -6,6 +6,7 @@ from oscar.apps.order.models import Order
 
 from bookings.models import Appointment
 from tests.bookings.conftest import local
+from tests.cms.support import publish_board
 from tests.factories import ProductFactory, StockRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ def window_cleaning(provider, community, worker):
         attributes={"duration_minutes": 60, "cancellation_fee": 20.0},
     )
     StockRecordFactory(product=product, partner=provider, community=community, price="160.00")
+    publish_board(community)  # on the fee board, so it can be charged
     return product
 
 

@@ -91,4 +91,4 @@ def test_queries_do_not_grow_with_services_or_workers(
     assert with_few == with_many
     page, slots = with_few
     print(f"queries: service page {page}, slot endpoint {slots}")
-    assert slots <= 10, slots
+    assert slots <= 12, slots  # includes the fee-board price gate (one query)

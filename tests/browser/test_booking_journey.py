@@ -29,6 +29,12 @@ TEXT = {
 
 
 @pytest.fixture
+def service(service, published_board):
+    """The service, with its price on the community's published fee board."""
+    return service
+
+
+@pytest.fixture
 def housekeeper(provider, community, service):
     """The only worker for ``service``: 08:00–18:00 every day."""
     return WorkerFactory(provider=provider, skills=[service.product_class], communities=[community])

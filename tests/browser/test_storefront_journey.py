@@ -21,7 +21,10 @@ def test_a_visitor_chooses_a_community_and_sees_priced_services(browser_page, la
     page.goto("/")
     if lang == "en":
         page.get_by_role("button", name="English").click()
-    page.get_by_label(re.compile("小区|Community")).select_option(label=re.compile(choose))
+    picker = page.get_by_role("combobox", name=re.compile("小区|Community"))
+    value = picker.locator("option", has_text=choose).get_attribute("value")
+    with page.expect_navigation():
+        picker.select_option(value)
     page.wait_for_load_state()
     page.get_by_role("link", name=re.compile("^(服务|Services)$")).first.click()
     cards = page.locator("article.product_pod")

@@ -22,7 +22,7 @@
           form.action = input.dataset.bookUrl;
           form.className = "mr-2 mb-2";
           [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["product", input.dataset.product],
-           ["start", slot.start]].forEach(function (pair) {
+           ["start", slot.start], ["key", (input.dataset.nonce || "") + ":" + slot.start]].forEach(function (pair) {
             var hidden = document.createElement("input");
             hidden.type = "hidden"; hidden.name = pair[0]; hidden.value = pair[1];
             form.appendChild(hidden);
