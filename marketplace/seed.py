@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from marketplace.catalogue.models import (
     Product,
@@ -527,6 +528,7 @@ def seed_marketplace() -> SeedContext:
         product, _ = Product.objects.update_or_create(
             upc=upc,
             defaults={
+                "slug": slugify(en),  # readable addresses: /shop/catalogue/assisted-bathing_1/
                 "title": zh,
                 "title_en": en,
                 "description": desc_zh,

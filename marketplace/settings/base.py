@@ -241,6 +241,8 @@ OSCAR_SHOP_NAME = _("Linli")
 OSCAR_SHOP_TAGLINE = _("Home services for your community")
 OSCAR_HOMEPAGE = "/shop/catalogue/"
 OSCAR_ALLOW_ANON_CHECKOUT = False
+# A service titled only in Chinese keeps a readable address (/shop/catalogue/助浴服务_1/).
+OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_SEND_REGISTRATION_EMAIL = False
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1")
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
