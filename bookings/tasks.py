@@ -49,3 +49,11 @@ def notify_reminder_task(reminder_id: int) -> bool:
 def notify_due_reminders_task() -> int:
     """Beat, every minute: send the reminders that are due."""
     return reminders.reminders_send_due()
+
+
+@shared_task(name="bookings.tasks.capture_finished_jobs", **RETRY)
+def capture_finished_jobs_task() -> int:
+    """Capture the card payments of completed jobs whose capture failed (Stripe unreachable)."""
+    from bookings.provider_services import payments_capture_finished
+
+    return payments_capture_finished()

@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
     "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
     # bookings: holds whose payment was never finished free their worker after 30 minutes.
+    "bookings-capture-finished-jobs": {
+        "task": "bookings.tasks.capture_finished_jobs",
+        "schedule": 300.0,
+    },
     "bookings-release-abandoned-holds": {
         "task": "bookings.payment_flow.release_abandoned_holds",
         "schedule": 300.0,

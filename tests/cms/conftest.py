@@ -82,4 +82,3 @@ def foreign_editor(other_enterprise, site_tree):
     user = UserFactory(email="jinghua-editor@example.cn")
     enterprise_staff_grant(enterprise=other_enterprise, user=user, role="editor")
     return user
-

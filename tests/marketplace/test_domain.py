@@ -54,4 +54,6 @@ def test_bilingual_names_follow_the_active_language(community):
 
 def test_chinese_names_read_family_name_first():
     assert UserFactory.build(first_name="芳", last_name="王").get_full_name() == "王芳"
-    assert UserFactory.build(first_name="Ada", last_name="Lovelace").get_full_name() == "Ada Lovelace"
+    assert (
+        UserFactory.build(first_name="Ada", last_name="Lovelace").get_full_name() == "Ada Lovelace"
+    )
