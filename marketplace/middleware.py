@@ -14,7 +14,7 @@ the 503. The page uses no template and no database: both may be what is down.
 from __future__ import annotations
 
 from django.core.signals import got_request_exception
-from django.db.utils import InterfaceError, OperationalError
+from django.db.utils import InterfaceError, InternalError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import format_html
@@ -25,12 +25,29 @@ RETRY_AFTER_SECONDS = 5
 _FLAG = "_linli_database_down"
 
 
+def _is_connection_error(exc: BaseException | None) -> bool:
+    """A lost or refused database connection, wrapped by Django or raw from the driver, also
+    when it surfaces as the cause of another error (a transaction aborted by the restart)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (OperationalError, InterfaceError, InternalError)):
+            return True
+        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in (
+            "OperationalError",
+            "InterfaceError",
+            "AdminShutdown",
+            "InternalError",
+        ):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 @receiver(got_request_exception, dispatch_uid="linli_database_down")
 def _note_database_error(sender, request=None, **kwargs):
     import sys
 
-    exc = sys.exc_info()[1]
-    if request is not None and isinstance(exc, (OperationalError, InterfaceError)):
+    if request is not None and _is_connection_error(sys.exc_info()[1]):
         setattr(request, _FLAG, True)
 
 

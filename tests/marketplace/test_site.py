@@ -15,12 +15,13 @@ def test_healthz_answers_200_with_database_and_broker(client, db):
 
 
 def test_healthz_answers_503_when_the_broker_is_down(client, db):
-    old = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    old = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    down = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = down
     try:
         response = client.get("/healthz/")
     finally:
-        celery_app.conf.broker_url = old
+        celery_app.conf.broker_url, celery_app.conf.broker_write_url = old
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
