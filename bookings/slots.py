@@ -65,12 +65,7 @@ class ServiceTerms:
 
 def service_terms(product) -> ServiceTerms:
     """Duration and late-cancellation fee from the product's attributes (one query)."""
-    values = {
-        v.attribute.code: v.value
-        for v in product.attribute_values.select_related("attribute").filter(
-            attribute__code__in=("duration_minutes", "cancellation_fee")
-        )
-    }
+    values = product.attribute_map()
     minutes = values.get("duration_minutes")
     fee = values.get("cancellation_fee")
     return ServiceTerms(

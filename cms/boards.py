@@ -133,12 +133,6 @@ def _money(value) -> str:
     return str(Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def split_unit(unit: str) -> tuple[str, str]:
-    """The catalogue writes units as "次 / visit": (Chinese, English)."""
-    zh, _sep, en = (unit or "").partition(" / ")
-    return zh.strip(), (en.strip() or zh.strip())
-
-
 def life_services_snapshot(community_id: int | None) -> list[dict]:
     """The community's public services and prices, as the board lists them (one row each).
 
@@ -166,10 +160,12 @@ def life_services_snapshot(community_id: int | None) -> list[dict]:
         )
         .order_by("product__product_class__slug", "product__upc", "product_id")
     )
+    from marketplace.catalogue.models import split_unit
+
     rows = []
     for record in records:
         product = record.product
-        attrs = {v.attribute.code: v.value for v in product.attribute_values.all()}
+        attrs = product.attribute_map()
         unit_zh, unit_en = split_unit(str(attrs.get("unit") or ""))
         pc = product.product_class
         rows.append(

@@ -27,31 +27,29 @@ class Product(AbstractProduct):
     def display_description(self) -> str:
         return bilingual(self.description, self.description_en)
 
-    def _attribute(self, code):
-        # Reads the (prefetched) attribute values, so listings cost no query per product.
-        for value in self.attribute_values.all():
-            if value.attribute.code == code:
-                return value.value
-        return None
+    def attribute_map(self) -> dict:
+        """{code: value} of this service's attributes: no query when ``attribute_values`` (with
+        their attribute) were prefetched, as listings do; one query otherwise."""
+        values = self.attribute_values.all()
+        if "attribute_values" not in getattr(self, "_prefetched_objects_cache", {}):
+            values = values.select_related("attribute")
+        return {value.attribute.code: value.value for value in values}
 
     @property
     def duration_minutes(self) -> int | None:
-        value = self._attribute("duration_minutes")
+        value = self.attribute_map().get("duration_minutes")
         return int(value) if value is not None else None
 
     @property
     def unit_label(self) -> str:
         """The pricing unit, stored as "次 / visit": the half for the active language."""
-        value = self._attribute("unit") or ""
-        zh, _sep, en = value.partition(" / ")
-        return bilingual(zh, en)
+        return bilingual(*split_unit(str(self.attribute_map().get("unit") or "")))
 
-    @property
-    def cancellation_fee(self):
-        from decimal import Decimal
 
-        value = self._attribute("cancellation_fee")
-        return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else Decimal("0")
+def split_unit(unit: str) -> tuple[str, str]:
+    """The catalogue writes units as "次 / visit": (Chinese, English)."""
+    zh, _sep, en = (unit or "").partition(" / ")
+    return zh.strip(), (en.strip() or zh.strip())
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402,F403
