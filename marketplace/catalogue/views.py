@@ -1,14 +1,38 @@
-"""The storefront's service list: every service, priced for the visitor's community.
+"""The storefront's service list: the services of the visitor's community, with its prices.
 
-Oscar 4 browses through Haystack; Linli's catalogue is small and per-community, so the
-browse view is a plain ListView over the database with a fixed number of queries.
+Oscar 4 browses through Haystack; Linli's catalogue is per community, so the browse view is a
+plain ListView over the database with a fixed number of queries. A visitor who has not chosen
+a community sees every service, each asking them to choose one for its price.
+
+The grid of a page is a template fragment cached per community, language, category and page,
+keyed by the catalogue version (``listing_cache``): a cached page costs a count and no grid.
 """
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductCategoryView, ProductDetailView  # noqa: F401
 
+from marketplace.catalogue.listing_cache import catalogue_version
 from marketplace.catalogue.models import Product, ProductClass
 from marketplace.community import current_community
+
+
+class _CountCachedPaginator(Paginator):
+    """The number of services in a listing, counted once per catalogue version."""
+
+    def __init__(self, *args, count_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        count = cache.get(self.count_key)
+        if count is None:
+            count = super().count
+            cache.set(self.count_key, count, 600)
+        return count
 
 
 class CatalogueView(ListView):
@@ -23,14 +47,26 @@ class CatalogueView(ListView):
             .prefetch_related("stockrecords", "images", "attribute_values__attribute")
             .order_by("product_class_id", "pk")
         )
-        self.category = ProductClass.objects.filter(slug=self.request.GET.get("category")).first()
+        slug = self.request.GET.get("category")
+        self.category = ProductClass.objects.filter(slug=slug).first() if slug else None
         if self.category:
             qs = qs.filter(product_class=self.category)
+        community = current_community(request=self.request)
+        if community is not None:
+            qs = qs.filter(stockrecords__community=community)  # one price per community
         return qs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        community = current_community(request=self.request)
+        community_id = community.pk if community else 0
+        category_id = self.category.pk if self.category else 0
+        key = f"linli:catalogue:count:{catalogue_version()}:{community_id}:{category_id}"
+        return _CountCachedPaginator(queryset, per_page, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = ProductClass.objects.order_by("pk")
         context["category"] = self.category
         context["community"] = current_community(request=self.request)
+        context["catalogue_version"] = catalogue_version()
         return context

@@ -4,6 +4,10 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
+
+from marketplace.catalogue.models import Product
+from marketplace.models import Community
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +32,15 @@ def test_a_visitor_chooses_a_community_and_sees_priced_services(browser_page, la
     page.wait_for_load_state()
     page.get_by_role("link", name=re.compile("^(服务|Services)$")).first.click()
     cards = page.locator("article.product_pod")
-    assert cards.count() == 18
+    community = Community.objects.get(Q(name=choose) | Q(name_en=choose))
+    offered = Product.objects.filter(stockrecords__community=community).distinct()
+    unoffered = Product.objects.exclude(pk__in=offered).exclude(structure="parent")
+    assert offered.count() > 0 and unoffered.exists()
+    # Only the chosen community's services, each priced (none "not available here").
+    assert cards.count() == offered.count()
+    assert page.locator("article.product_pod .unavailable").count() == 0
+    shown = set(cards.evaluate_all("cards => cards.map(c => c.dataset.service)"))
+    assert shown == {p.upc for p in offered}
     text = page.locator("#content_inner").inner_text()
     for category in expect:
         assert category in text

@@ -57,22 +57,45 @@ def test_without_a_community_nothing_is_priced(service):
 
 
 @pytest.mark.parametrize(
-    "lang,expected", [("en", "Not available in Qinghe Jiayuan"), ("zh-hans", "芳城")]
+    "lang,expected",
+    [("en", "No services are offered in Qinghe Jiayuan yet."), ("zh-hans", "清河嘉园暂无")],
 )
-def test_catalogue_shows_community_prices_in_both_languages(
+def test_catalogue_lists_only_the_communitys_services_in_both_languages(
     client, service, community, other_community, lang, expected
 ):
     client.post("/community/", {"community": community.pk, "next": "/shop/catalogue/"})
     response = client.get("/shop/catalogue/", HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200
     assert "¥120.00" in response.content.decode()
+    assert service.get_absolute_url() in response.content.decode()
     client.post("/community/", {"community": other_community.pk})
     body = client.get("/shop/catalogue/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     assert "¥120.00" not in body
-    if lang == "en":
-        assert expected in body
-    else:
-        assert "清河嘉园" in body and "不在" in body
+    assert service.get_absolute_url() not in body  # not offered there: not listed at all
+    assert expected in body
+
+
+def test_catalogue_grid_is_cached_but_never_stale(client, service, community, provider):
+    """The grid is a cached fragment; a price change or a new service shows on the next view."""
+    from tests.factories import ProductFactory
+
+    client.post("/community/", {"community": community.pk})
+    assert "¥120.00" in client.get("/shop/catalogue/").content.decode()
+    record = service.stockrecords.get(community=community)
+    record.price = Decimal("135.00")
+    record.save()
+    body = client.get("/shop/catalogue/").content.decode()
+    assert "¥135.00" in body and "¥120.00" not in body
+    added = ProductFactory(title="整理收纳", title_en="Home organising")
+    StockRecordFactory(product=added, partner=provider, community=community)
+    assert added.get_absolute_url() in client.get("/shop/catalogue/").content.decode()
+
+
+def test_choosing_a_community_with_a_malformed_value_forgets_it(client, community):
+    client.post("/community/", {"community": community.pk})
+    response = client.post("/community/", {"community": "not-a-number"})
+    assert response.status_code == 302
+    assert "linli_community_id" not in client.session
 
 
 def test_catalogue_query_count_does_not_grow_with_services(
@@ -86,7 +109,8 @@ def test_catalogue_query_count_does_not_grow_with_services(
     client.post("/community/", {"community": community.pk})
 
     def count():
-        client.get("/shop/catalogue/")  # warm the cached header fragment
+        for _ in range(2):  # warm the cached header, grid and community
+            client.get("/shop/catalogue/")
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/shop/catalogue/").status_code == 200
         return len(ctx.captured_queries)

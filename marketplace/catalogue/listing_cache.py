@@ -1,0 +1,39 @@
+"""The version that keys the catalogue's cached service grid.
+
+The grid is the same for everyone who looks at the same community, language, category and
+page; it is cached as a template fragment keyed by this version, which moves on whenever
+anything it shows can change: a service, its class, attributes or images, a price
+(``StockRecord``), or a fee board's publication.
+"""
+
+from django.core.cache import cache
+
+CATALOGUE_VERSION_KEY = "linli:catalogue:version"
+
+
+def catalogue_version() -> int:
+    return cache.get(CATALOGUE_VERSION_KEY, 0)
+
+
+def catalogue_changed(**kwargs) -> None:
+    try:
+        cache.incr(CATALOGUE_VERSION_KEY)
+    except ValueError:
+        cache.set(CATALOGUE_VERSION_KEY, 1, None)
+
+
+def connect() -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label in (
+        "catalogue.Product",
+        "catalogue.ProductClass",
+        "catalogue.ProductAttributeValue",
+        "catalogue.ProductImage",
+        "partner.StockRecord",
+        "partner.Partner",
+    ):
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(catalogue_changed, sender=model, dispatch_uid=f"linli-catalogue-{label}")
