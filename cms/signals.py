@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished
 
 from cms.models import FeeBoardPage
@@ -35,3 +36,17 @@ def board_unpublished(sender, instance, **kwargs):
     from cms.views import board_cache_purge
 
     board_cache_purge(instance)
+
+
+@receiver(post_save, sender=Site, dispatch_uid="cms_site_saved")
+@receiver(post_delete, sender=Site, dispatch_uid="cms_site_deleted")
+def site_changed(sender, **kwargs):
+    # Moves on the key of the cached site of a request (cms.views._site_for).
+    from django.core.cache import cache
+
+    from cms.views import SITES_VERSION_KEY
+
+    try:
+        cache.incr(SITES_VERSION_KEY)
+    except ValueError:
+        cache.set(SITES_VERSION_KEY, 1, None)

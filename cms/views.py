@@ -19,7 +19,7 @@ from itertools import groupby
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import translation
@@ -39,6 +39,9 @@ def _cache_key(board_id: int, language: str, subpath: str) -> str:
 
 
 def board_cache_purge(board) -> None:
+    from marketplace.catalogue.listing_cache import catalogue_changed
+
+    catalogue_changed()  # the catalogue shows the published prices
     languages = [code for code, _name in settings.LANGUAGES]
     keys = [_cache_key(board.pk, lang, sub) for lang in languages for sub in SUBPATHS]
     keys += [
@@ -47,6 +50,58 @@ def board_cache_purge(board) -> None:
         for lang in languages
     ]
     cache.delete_many(keys)
+
+
+def board_serve(request, slug, rest=""):
+    """A board page, served by Wagtail's own view without walking the page tree.
+
+    Wagtail routes a path one level at a time (site, home, board index, board: a query or two
+    each). A board lives at a known ``url_path``, so one query finds it; its route result is
+    handed to Wagtail's serve view, which runs the serve hooks (view restrictions and the rest)
+    exactly as for any page. A board that is not live, or not there, takes Wagtail's own walk.
+    """
+    from wagtail.models import Site
+    from wagtail.views import serve
+
+    from cms.models import FeeBoardPage
+
+    site = _site_for(request)
+    root = next((r for r in Site.get_site_root_paths() if site and r.site_id == site.pk), None)
+    if root is not None:
+        board = (
+            FeeBoardPage.objects.filter(url_path=f"{root.root_path}boards/{slug}/", live=True)
+            .select_related("community__enterprise")
+            .defer("life_services")  # a JSON snapshot: read only when the cached body is cold
+            .first()
+        )
+        if board is not None:
+            components = [part for part in rest.split("/") if part]
+            try:
+                request._wagtail_route_for_request = board.route(request, components)
+            except Http404:
+                request._wagtail_route_for_request = None
+    return serve(request, request.path_info.lstrip("/"))
+
+
+SITES_VERSION_KEY = "cms:sites:version"
+
+
+def _site_for(request):
+    """Wagtail's site for this request, from the cache (Wagtail asks the database each time).
+
+    Handed to Wagtail on the request, so its own lookups reuse it. The key carries a version
+    that any save or delete of a site moves on (``cms.signals``).
+    """
+    from wagtail.models import Site
+
+    key = f"cms:site:{cache.get(SITES_VERSION_KEY, 0)}:{request.get_host()}"
+    site = cache.get(key)
+    if site is None:
+        site = Site.find_for_request(request)
+        if site is not None:
+            cache.set(key, site, 3600)
+    request._wagtail_site = site
+    return site
 
 
 def serve_cached(board, request, serve, *args, **kwargs):
@@ -105,7 +160,8 @@ def _board_context(board, request) -> dict:
         "maintenance_units": board.maintenance_units.all(),
         "statements": board.statements.all(),
         "fund_uses": board.fund_uses.all(),
-        "service_groups": _services_by_category(board),
+        # A callable, so a cached fragment never decodes the snapshot of life services.
+        "service_groups": lambda: _services_by_category(board),
         "board_url": board_public_url(board),
         "is_en": _language_is_en(),
         "sections": {s.key: s.label for s in SECTIONS},
