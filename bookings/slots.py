@@ -176,12 +176,19 @@ class _Calendar:
 
     def starts_on(self, day: date, earliest: datetime, latest: datetime):
         """Step-aligned starts on ``day`` within the hours, the window, and not blocked."""
-        for h_start, h_end in self.hours.get(day.weekday(), ()):
+        spans = self.hours.get(day.weekday(), ())
+        if not spans:
+            return
+        # Only the stretches that touch this day can block one of its starts.
+        day_start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+        day_end = day_start + timedelta(days=1)
+        blocked = [(lo, hi) for lo, hi in self.blocked if lo < day_end and hi > day_start]
+        for h_start, h_end in spans:
             first = max(datetime.combine(day, h_start, tzinfo=LOCAL_TZ), earliest)
             last = datetime.combine(day, h_end, tzinfo=LOCAL_TZ) - self.duration
             moment = _ceil_to_step(first)
             while moment <= last and moment <= latest:
-                if not any(lo < moment < hi for lo, hi in self.blocked):
+                if not any(lo < moment < hi for lo, hi in blocked):
                     yield moment
                 moment += SLOT_STEP
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from bookings import services
 from bookings.exceptions import BookingError
@@ -84,3 +87,71 @@ def booking_nonce(context) -> str:
     if not hasattr(request, "_linli_booking_nonce"):
         request._linli_booking_nonce = uuid.uuid4().hex
     return request._linli_booking_nonce
+
+
+@register.simple_tag(takes_context=True)
+def slot_buttons(context) -> str:
+    """The slot forms of one day (``bookings/partials/slot_buttons.html``), built in Python.
+
+    Markup as a template would write it, at a tenth of the cost: a service page shows about a
+    hundred slots, and the template version spent most of the page's time on them.
+    """
+    slots = context.get("slots") or []
+    if not slots:
+        return format_html('<div class="linli-slots d-flex flex-wrap"></div>')
+    action, product, chosen = (
+        context.get("action", ""),
+        context.get("product"),
+        context.get("chosen"),
+    )
+    token = str(context.get("csrf_token") or "")
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"
+        else ""
+    )
+    product_input = (
+        format_html('<input type="hidden" name="product" value="{}">', product.pk)
+        if product
+        else ""
+    )
+    nonce = booking_nonce(context)
+    days: dict = {}
+
+    def row(slot):
+        local = slot.local_start
+        iso = local.isoformat()
+        day = days.get(local.date())
+        if day is None:
+            day = days[local.date()] = date_format(local, "MONTH_DAY_FORMAT")
+        clock = local.strftime("%H:%M")
+        return (
+            action, csrf, product_input, iso, f"{nonce}:{iso}",
+            " active" if chosen and chosen == slot.start else "", iso,
+            gettext("Book %(day)s %(time)s") % {"day": day, "time": clock}, clock,
+        )  # fmt: skip
+
+    forms = format_html_join(
+        "\n",
+        '<form method="post" action="{}" class="mr-2 mb-2">{}{}'
+        '<input type="hidden" name="start" value="{}">'
+        '<input type="hidden" name="key" value="{}">'
+        '<button type="submit" class="btn btn-outline-primary btn-sm linli-slot{}" '
+        'data-start="{}" title="{}">{}</button></form>',
+        (row(slot) for slot in slots),
+    )
+    return format_html('<div class="linli-slots d-flex flex-wrap">{}</div>', forms)
+
+
+@register.simple_tag
+def slot_options(slots) -> str:
+    """``<option>`` per slot ("11月24日 09:00"), built in Python like ``slot_buttons``."""
+    days: dict = {}
+
+    def row(slot):
+        local = slot.local_start
+        if local.date() not in days:
+            days[local.date()] = date_format(local, "MONTH_DAY_FORMAT")
+        return local.isoformat(), days[local.date()], local.strftime("%H:%M")
+
+    return format_html_join("", '<option value="{}">{} {}</option>', (row(s) for s in slots))
