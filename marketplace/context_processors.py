@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Sum
+from django.utils.functional import SimpleLazyObject
+from oscar.core.loading import get_model
 
 from marketplace.community import current_community
 from marketplace.models import COMMUNITIES_VERSION_KEY, Community
@@ -14,4 +18,27 @@ def community(request):
         "current_community": current_community(request=request),
         "all_communities": Community.objects.select_related("enterprise").order_by("pk"),
         "communities_version": cache.get(COMMUNITIES_VERSION_KEY, 0),
+        "basket_items": SimpleLazyObject(lambda: basket_items(request)),
     }
+
+
+def basket_items(request) -> int:
+    """How many items the header's basket badge shows, in at most one small query.
+
+    Loading Oscar's basket (``request.basket``) costs several queries and applies offers; the
+    badge only needs a count. A basket the view already loaded is used as it is; a visitor
+    holding a cookie basket (which a log-in merges) takes Oscar's full path.
+    """
+    loaded = getattr(request, "_basket_cache", None)
+    if loaded is not None:
+        return loaded.num_items
+    has_cookie_basket = settings.OSCAR_BASKET_COOKIE_OPEN in request.COOKIES
+    user = getattr(request, "user", None)
+    if not has_cookie_basket:
+        if user is None or not user.is_authenticated:
+            return 0
+        Basket, Line = get_model("basket", "Basket"), get_model("basket", "Line")
+        lines = Line.objects.filter(basket__owner=user, basket__status=Basket.OPEN)
+        return lines.aggregate(n=Sum("quantity"))["n"] or 0
+    basket = getattr(request, "basket", None)
+    return basket.num_items if basket is not None else 0

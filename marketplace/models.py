@@ -42,6 +42,14 @@ class User(AbstractUser):
             return f"{last}{first}"
         return f"{first} {last}".strip()
 
+    @property
+    def has_provider_console(self) -> bool:
+        """A worker, or a manager of a provider: the header links the provider console."""
+        manages = getattr(self, "manages_provider", None)  # annotated by our auth backends
+        if manages is None:
+            manages = self.partners.exists()
+        return manages or hasattr(self, "worker_profile")
+
     def clean(self):
         super().clean()
         if self.phone:
@@ -111,8 +119,10 @@ COMMUNITIES_VERSION_KEY = "linli:communities:version"
 
 
 @receiver([post_save, post_delete], sender=Community, dispatch_uid="linli-communities-version")
+@receiver([post_save, post_delete], sender=Enterprise, dispatch_uid="linli-enterprises-version")
 def _communities_changed(sender, **kwargs):
-    # Keys the header's cached community picker (templates/partials/site_header.html).
+    # Keys the header's cached community picker (templates/partials/site_header.html) and the
+    # cached community of a visitor (marketplace.community).
     try:
         cache.incr(COMMUNITIES_VERSION_KEY)
     except ValueError:
@@ -169,3 +179,16 @@ class Household(models.Model):
     def clean(self):
         super().clean()
         self.contact_phone = normalize_cn_mobile(self.contact_phone)
+
+
+@receiver([post_save, post_delete], sender=Household, dispatch_uid="linli-home-community")
+def _household_changed(sender, instance, **kwargs):
+    # The cached home community of the household's user (marketplace.community): forgotten
+    # now and again at commit, so a page read in between cannot cache the old home.
+    from django.db import transaction
+
+    from marketplace.community import home_cache_key
+
+    key = home_cache_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

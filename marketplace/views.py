@@ -44,7 +44,8 @@ def healthz(request):
 @require_POST
 def choose_community(request):
     """The header's community picker for visitors: remembered in the session."""
-    community = Community.objects.filter(pk=request.POST.get("community") or 0).first()
+    chosen = request.POST.get("community", "")
+    community = Community.objects.filter(pk=chosen).first() if chosen.isdigit() else None
     if community:
         request.session[SESSION_KEY] = community.pk
     else:

@@ -6,9 +6,12 @@ community is "not available in <community>" and never shown with another communi
 Prices in CNY are tax-inclusive retail prices, so no tax is added.
 """
 
+from django.utils.functional import cached_property
 from oscar.apps.partner import availability, prices, strategy
 
 from marketplace.community import current_community
+
+_FROM_REQUEST = object()
 
 
 class NotOfferedHere(availability.Unavailable):
@@ -24,9 +27,17 @@ class NotOfferedHere(availability.Unavailable):
 
 
 class CommunityStrategy(strategy.UseFirstStockRecord, strategy.NoTax, strategy.Structured):
-    def __init__(self, request=None, community=None):
+    def __init__(self, request=None, community=_FROM_REQUEST, user=None):
         super().__init__(request)
-        self.community = community
+        self._community = community
+        self._user = user
+
+    @cached_property
+    def community(self):
+        """Resolved on first use: Oscar builds a strategy on every request, most never price."""
+        if self._community is _FROM_REQUEST:
+            return current_community(request=self.request, user=self._user)
+        return self._community
 
     def select_stockrecord(self, product):
         if self.community is None:
@@ -60,6 +71,6 @@ class CommunityStrategy(strategy.UseFirstStockRecord, strategy.NoTax, strategy.S
 class Selector:
     def strategy(self, request=None, user=None, **kwargs):
         community = kwargs.get("community")
-        if community is None:
-            community = current_community(request=request, user=user)
-        return CommunityStrategy(request, community=community)
+        return CommunityStrategy(
+            request, community=_FROM_REQUEST if community is None else community, user=user
+        )
