@@ -2,7 +2,7 @@
 
 Planned in the booking's transactions (``reminders_plan`` on confirm and reschedule,
 ``reminders_cancel`` when an appointment ends, ``rating_request_plan`` on completion); sent by
-``reminders_send_due`` (beat, every minute) or right away by ``reminder_send`` (notices kicked
+``reminders_send_due`` (beat, every 15 s) or right away by ``reminder_send`` (notices kicked
 on commit). No Celery countdowns: the due time is a column.
 
 Exactly once: a sender first *claims* a row with a conditional UPDATE (pending → sending); only
@@ -50,18 +50,20 @@ def reminders_plan(appointment: Appointment, *, now=None) -> None:
     time has passed is cancelled (a booking made 3 h ahead gets no 24-hour reminder)."""
     now = now or timezone.now()
     existing = {r.kind: r for r in appointment.reminders.filter(kind__in=list(BEFORE_START))}
+    new = []
     for kind, before in BEFORE_START.items():
         due = appointment.start - before
         reminder = existing.get(kind)
         if reminder is None:
             if due > now:
-                Reminder.objects.create(appointment=appointment, kind=kind, due_at=due)
+                new.append(Reminder(appointment=appointment, kind=kind, due_at=due))
             continue
         if reminder.status in (Reminder.Status.SENT, Reminder.Status.SENDING):
             continue
         reminder.due_at = due
         reminder.status = Reminder.Status.PENDING if due > now else Reminder.Status.CANCELLED
         reminder.save(update_fields=["due_at", "status"])
+    Reminder.objects.bulk_create(new)
 
 
 def reminders_cancel(appointment: Appointment) -> int:
@@ -93,7 +95,7 @@ def _claim(reminder_id: int, now) -> bool:
     )
 
 
-def _still_wanted(reminder: Reminder, now) -> bool:
+def reminder_still_wanted(reminder: Reminder, now) -> bool:
     """Is the message still true and useful? (Checked after claiming, before sending.)"""
     appointment = reminder.appointment
     if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
@@ -126,7 +128,7 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
         "offer",
         "request",
     ).get(pk=reminder_id)
-    if not _still_wanted(reminder, now):
+    if not reminder_still_wanted(reminder, now):
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
             status=Reminder.Status.CANCELLED
         )
@@ -148,7 +150,7 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
 
 
 def reminders_send_due(*, now=None, limit: int = 200) -> int:
-    """Beat, every minute: send every due reminder nobody has sent. Returns how many sent."""
+    """Beat, every 15 s: send every due reminder nobody has sent. Returns how many sent."""
     now = now or timezone.now()
     stale = now - reminder_lease()
     ids = list(

@@ -47,7 +47,7 @@ def notify_reminder_task(reminder_id: int) -> bool:
 
 @shared_task(name="bookings.tasks.notify_due_reminders", **RETRY)
 def notify_due_reminders_task() -> int:
-    """Beat, every minute: send the reminders that are due."""
+    """Beat, every 15 s: send the reminders that are due."""
     return reminders.reminders_send_due()
 
 
