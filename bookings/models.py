@@ -260,6 +260,11 @@ class Appointment(models.Model):
         choices=PaymentMethod.choices,
         default=PaymentMethod.AFTER_SERVICE,
     )
+    # The booking form's one-time key (one-click booking only): a repeated click with the same
+    # key finds this appointment instead of booking a second worker. Unique per resident.
+    booking_key = models.CharField(
+        _("booking key"), max_length=200, null=True, blank=True, editable=False
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -285,6 +290,13 @@ class Appointment(models.Model):
                     (TsTzRange("start", "busy_until"), RangeOperators.OVERLAPS),
                 ],
                 condition=Q(status__in=["held", "confirmed", "accepted", "in_progress"]),
+            ),
+            # One booking per click: a double click (even two requests racing) cannot book
+            # twice with one key. Partial: only keyed rows (one-click bookings) are indexed.
+            models.UniqueConstraint(
+                fields=["resident", "booking_key"],
+                condition=Q(booking_key__isnull=False),
+                name="appointment_booking_key_once",
             ),
         ]
 

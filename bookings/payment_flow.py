@@ -40,23 +40,14 @@ Status = Appointment.Status
 IntentStatus = PaymentIntentRecord.Status
 
 
-def appointment_for_key(*, user, idempotency_key: str) -> Appointment | None:
-    """The appointment an earlier click with the same one-time key already booked."""
-    if not idempotency_key:
-        return None
-    intent = (
-        PaymentIntentRecord.objects.filter(idempotency_key=_key(user, idempotency_key))
-        .select_related("order")
-        .first()
-    )
-    if intent is None:
-        return None
-    return Appointment.objects.filter(order=intent.order, resident=user).first()
-
-
 def _key(user, idempotency_key: str) -> str:
     # Scoped to the resident, so one resident's key can never name another's payment.
     return f"book:{user.pk}:{idempotency_key}"[:255]
+
+
+def pays_by_card(user) -> bool:
+    """Does a booking by ``user`` authorise a card (a saved default card), or pay later?"""
+    return default_card(user) is not None
 
 
 def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> Appointment:
@@ -90,7 +81,9 @@ def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> A
             _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
         ) from exc
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
-        first = appointment_for_key(user=user, idempotency_key=idempotency_key)
+        from bookings.services import appointment_for_key
+
+        first = appointment_for_key(user=user, booking_key=idempotency_key)
         _release(appointment, _("A second click on the same booking"))
         if first is not None and first.pk != appointment.pk:
             return first

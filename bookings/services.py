@@ -2,27 +2,30 @@
 
 One-click booking is ``appointment_book``: a hold (one transaction: lock the qualified
 workers, pick a free one, write the Oscar order and the held appointment), then — outside
-any lock — payment, then confirmation. Basket checkout (``bookings/basket.py``) has the same
-shape with one appointment per line; cancelling and rescheduling are in ``bookings/changes.py``.
+any lock — payment, then confirmation. Its order is written directly (``_write_order``: one
+order, one line), not through a basket and Oscar's OrderCreator. Basket checkout
+(``bookings/basket.py``) has the same shape with one appointment per line and goes through
+Oscar; cancelling and rescheduling are in ``bookings/changes.py``.
 
 The price of a booking is decided in exactly one place, ``service_quote``.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.sites.models import Site
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.apps.analytics.models import ProductRecord, UserRecord
-from oscar.apps.basket.models import Basket
 from oscar.apps.checkout.calculators import OrderTotalCalculator
-from oscar.apps.order.models import Order
+from oscar.apps.order.models import Line, LineAttribute, LinePrice, Order
 from oscar.apps.order.utils import OrderCreator
 from oscar.apps.shipping.methods import NoShippingRequired
 
@@ -35,7 +38,7 @@ from bookings.exceptions import (
     SlotUnavailable,
 )
 from bookings.models import Appointment, AppointmentEvent, Worker
-from bookings.policy import LOCAL_TZ
+from bookings.policy import LOCAL_TZ, TRAVEL_BUFFER
 from bookings.slots import (
     next_free_slots,
     parse_start,
@@ -47,6 +50,7 @@ from bookings.slots import (
 )
 from marketplace.catalogue.models import Option
 from marketplace.models import Household
+from marketplace.partner.models import StockRecord
 from marketplace.partner.strategy import CommunityStrategy
 
 SLOT_OPTION_CODE = "slot"
@@ -61,6 +65,7 @@ class Quote:
     stockrecord: object
     amount: Decimal
     board_revision_id: int | None = None
+    price: object = None  # the pricing Strategy's price (incl./excl. tax, currency)
 
 
 def service_quote(*, community, product) -> Quote:
@@ -86,7 +91,10 @@ def service_quote(*, community, product) -> Quote:
     except PriceNotOnBoard as exc:
         raise PriceNotPublished(str(exc)) from exc
     return Quote(
-        stockrecord=info.stockrecord, amount=board.amount, board_revision_id=board.revision_id
+        stockrecord=info.stockrecord,
+        amount=board.amount,
+        board_revision_id=board.revision_id,
+        price=info.price,
     )
 
 
@@ -194,6 +202,29 @@ def _choose_worker(
     return free[0]
 
 
+def _unbooked_candidates(*, product, stockrecord, community, start, duration) -> list[int]:
+    """A first look, without the lock, in one query: the qualified workers with no active
+    appointment near ``start``.
+
+    It decides nothing (the locked re-check, ``_free_workers``, reads hours, time off and
+    appointments again); it answers a slot taken a moment ago before anything is written or
+    anyone queues behind the lock, and it narrows the workers to lock to those worth locking.
+    The condition is ``with_calendar``'s: a busy range [start, busy_until) that comes within
+    the travel buffer of the job.
+    """
+    near = Appointment.objects.filter(
+        worker=OuterRef("pk"),
+        status__in=Appointment.ACTIVE,
+        start__lt=start + duration + TRAVEL_BUFFER,
+        busy_until__gt=start,
+    )
+    return list(
+        qualified_workers(product=product, stockrecord=stockrecord, community=community)
+        .filter(~Exists(near))
+        .values_list("pk", flat=True)
+    )
+
+
 def _candidate_ids(*, product, stockrecord, community) -> list[int]:
     return list(
         qualified_workers(
@@ -239,12 +270,28 @@ class _Request:
     candidate_ids: list
 
 
-def _prepare(*, community, product, start, line_price=None) -> _Request:
+def _price_and_terms(*, community, product, start, line_price=None):
     validate_start(start)
+    # The community's StockRecord (and its provider), read once: the quote, the order line
+    # and the price check all ask this product for it (and Oscar's strategy would query it
+    # each time).
+    prefetch_related_objects(
+        [product],
+        Prefetch(
+            "stockrecords",
+            queryset=StockRecord.objects.filter(community=community).select_related("partner"),
+        ),
+    )
     quote = service_quote(community=community, product=product)
     if line_price is not None:
         _check_line_price(line_price, quote, product)
-    terms = service_terms(product)
+    return quote, service_terms(product)
+
+
+def _prepare(*, community, product, start, line_price=None) -> _Request:
+    quote, terms = _price_and_terms(
+        community=community, product=product, start=start, line_price=line_price
+    )
     return _Request(
         product=product,
         start=start,
@@ -299,26 +346,116 @@ def _create_appointment(
 # --- one click ------------------------------------------------------------------------------
 
 
-def appointment_hold(*, user, product, start: datetime, household=None) -> Appointment:
-    """Hold a qualified free worker for ``start`` and write the Pending order: one transaction.
+def appointment_hold(
+    *,
+    user,
+    product,
+    start: datetime,
+    household=None,
+    confirm: bool = False,
+    booking_key: str | None = None,
+) -> Appointment:
+    """Hold a qualified free worker for ``start`` and write its order: one transaction.
 
-    Raises ``HouseholdRequired``, ``NotOfferedHere``, ``BookingError`` (bad time) before
-    anything is written, and ``SlotUnavailable`` (with the next free slots) when no worker is
-    free; then nothing is left behind.
+    The order is Pending, or with ``confirm`` (nothing to pay now) Confirmed with the appointment in that
+    same transaction. With ``booking_key`` (the booking form's one-time key) the key is recorded on
+    the appointment, unique per resident: a second hold with the same key writes nothing and
+    returns the first appointment, marked ``is_repeat``. Raises ``HouseholdRequired``,
+    ``NotOfferedHere``, ``BookingError`` (bad time) before anything is written, and
+    ``SlotUnavailable`` (with the next free slots) when no worker is free; then nothing is
+    left behind.
     """
     household = resolve_household(user=user, household=household)
-    request = _prepare(community=household.community, product=product, start=start)
-    option = _rows_oscar_needs(user=user, products=[product])
+    community = household.community
+    booking_key = (booking_key or "")[: Appointment._meta.get_field("booking_key").max_length]
+    quote, terms = _price_and_terms(community=community, product=product, start=start)
     try:
-        return _hold(user=user, household=household, request=request, option=option)
-    except SlotUnavailable as exc:
-        exc.next_slots = next_free_slots(
+        candidate_ids = _unbooked_candidates(
             product=product,
-            stockrecord=request.quote.stockrecord,
-            community=household.community,
-            near=start,
+            stockrecord=quote.stockrecord,
+            community=community,
+            start=start,
+            duration=terms.duration,
+        )
+        if not candidate_ids:
+            raise SlotUnavailable(_("Sorry, that time was just taken. Please choose another slot."))
+        request = _Request(
+            product=product,
+            start=start,
+            duration=terms.duration,
+            cancellation_fee=terms.cancellation_fee,
+            quote=quote,
+            candidate_ids=candidate_ids,
+        )
+        # Outside the transaction: a first-ever booking creates the option row here, where
+        # get_or_create settles a race by itself (see ``_rows_oscar_needs``).
+        option = slot_option()
+        appointment = _hold_or_earlier(
+            user=user,
+            household=household,
+            request=request,
+            option=option,
+            booking_key=booking_key or None,
+            confirm=confirm,
+        )
+    except SlotUnavailable as exc:
+        # A double click whose first request took the last free worker: the slot is "taken"
+        # by this very booking.
+        earlier = appointment_for_key(user=user, booking_key=booking_key)
+        if earlier is not None:
+            return earlier
+        exc.next_slots = next_free_slots(
+            product=product, stockrecord=quote.stockrecord, community=community, near=start
         )
         raise
+    return appointment
+
+
+def appointment_for_key(*, user, booking_key: str) -> Appointment | None:
+    """The appointment an earlier click with the same one-time key booked, marked ``is_repeat``."""
+    if not booking_key:
+        return None
+    key = booking_key[: Appointment._meta.get_field("booking_key").max_length]
+    earlier = Appointment.objects.filter(resident=user, booking_key=key).first()
+    if earlier is not None:
+        earlier.is_repeat = True
+    return earlier
+
+
+#: How often a hold is retried when its random order number was taken (rare: 10^12 a day).
+_ORDER_NUMBER_ATTEMPTS = 3
+
+
+def _hold_or_earlier(*, user, household, request, option, booking_key, confirm) -> Appointment:
+    """``_hold`` in its own transaction; a refusal by the database is answered here, after
+    the rollback, where the winner of a race is visible."""
+    for attempt in range(_ORDER_NUMBER_ATTEMPTS):
+        try:
+            appointment = _hold(
+                user=user,
+                household=household,
+                request=request,
+                option=option,
+                booking_key=booking_key,
+                confirm=confirm,
+            )
+        except IntegrityError as exc:
+            if _is_overlap(exc):
+                # Only without the lock (it makes bookings queue): the constraint's refusal.
+                raise SlotUnavailable(
+                    _("Sorry, that time was just taken. Please choose another slot.")
+                ) from exc
+            if booking_key and "booking_key" in str(exc):
+                # Two requests with one key: the other committed first. Return its booking.
+                earlier = appointment_for_key(user=user, booking_key=booking_key)
+                if earlier is not None:
+                    return earlier
+            if _is_order_number_clash(exc) and attempt + 1 < _ORDER_NUMBER_ATTEMPTS:
+                continue
+            raise
+        appointment.is_repeat = False
+        return appointment
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _rows_oscar_needs(*, user, products) -> Option:
@@ -337,26 +474,173 @@ def _rows_oscar_needs(*, user, products) -> Option:
 
 
 @transaction.atomic
-def _hold(*, user, household, request: _Request, option: Option) -> Appointment:
+def _hold(
+    *, user, household, request: _Request, option: Option, booking_key=None, confirm=False
+) -> Appointment:
+    """Lock, choose, and write the order, its line and the appointment: one transaction.
+
+    No savepoint around the inserts: a refusal by the database (the no-overlap constraint,
+    the booking key, the order number) rolls the whole hold back and is answered by
+    ``_hold_or_earlier``.
+    """
     # The lock comes first: everything this transaction reads about the workers' time is
     # read while no other booking can change it.
     _lock_workers(request.candidate_ids)
     worker = _choose_worker(request.candidate_ids, start=request.start, duration=request.duration)
-    basket = Basket.objects.create(owner=user)
-    basket.strategy = CommunityStrategy(community=household.community)
-    basket_line, _created = basket.add_product(
-        request.product, 1, options=[{"option": option, "value": _slot_value(request.start)}]
+    status = Status.CONFIRMED if confirm else Status.HELD
+    order, line = _write_order(
+        user=user, request=request, option=option, status=Appointment.ORDER_STATUS[status]
     )
-    _check_line_price(basket_line.unit_price_incl_tax, request.quote, request.product)
-    order = _place_order(user=user, basket=basket)
-    return _create_appointment(
-        user=user,
+    appointment = Appointment.objects.create(
+        resident=user,
         household=household,
-        request=request,
+        community=household.community,
+        product=request.product,
+        stockrecord=request.quote.stockrecord,
         order=order,
-        line=order.lines.get(),
+        line=line,
         worker=worker,
+        start=request.start,
+        end=request.start + request.duration,
+        status=status,
+        price=request.quote.amount,
+        cancellation_fee=request.cancellation_fee,
+        board_revision_id=request.quote.board_revision_id,
+        booking_key=booking_key,
     )
+    events = [
+        AppointmentEvent(
+            appointment=appointment,
+            actor=user,
+            from_status="",
+            to_status=Status.HELD,
+            reason=_("Booked by the resident"),
+        )
+    ]
+    if confirm:
+        # Nothing to authorise: the booking stands in the transaction that made it, so it
+        # is never seen held, and its dispatch and reminders commit with it. The timeline
+        # still reads held → confirmed, as ``transition_to`` would have written it.
+        events.append(
+            AppointmentEvent(
+                appointment=appointment,
+                actor=user,
+                from_status=Status.HELD,
+                to_status=Status.CONFIRMED,
+                reason=_("Booking confirmed"),
+            )
+        )
+    AppointmentEvent.objects.bulk_create(events)
+    if confirm:
+        from bookings.dispatch import on_transition
+
+        on_transition(appointment, Status.HELD, Status.CONFIRMED, by=user)
+    # Last, so the counters' rows are locked only for the commit (always product, then user,
+    # as in Oscar's own receivers for the basket path: no deadlock between the two).
+    _count_purchase(user=user, product=request.product, order=order)
+    return appointment
+
+
+def _order_number() -> str:
+    """A one-click order's number: "A", the local date, 12 random digits.
+
+    Basket orders are numbered by Oscar (100000 + basket id) and the scale seed uses "SC":
+    the letter keeps the three apart. The number is unique in the database; a clash (about
+    one in 10^12 a day) rolls the hold back and ``_hold_or_earlier`` tries another number.
+    """
+    return f"A{timezone.localdate():%y%m%d}{secrets.randbelow(10**12):012d}"
+
+
+def _is_order_number_clash(exc: IntegrityError) -> bool:
+    message = str(exc)
+    return "order_order_number_key" in message or "order_order.number" in message
+
+
+def _write_order(*, user, request: _Request, option: Option, status: str) -> tuple[Order, Line]:
+    """The one-click order written directly, as Oscar's OrderCreator would write it for a
+    basket of this one service (no shipping; no offers or vouchers apply to a booking; a
+    service's capacity is its workers' time, not stock): the order, its line, the line's price
+    and its slot attribute. Four INSERTs."""
+    price = request.quote.price
+    # The price comes only from the quote: the Strategy's price must be the board's.
+    _check_line_price(price.incl_tax, request.quote, request.product)
+    stockrecord = request.quote.stockrecord
+    shipping = NoShippingRequired()
+    order = Order.objects.create(
+        number=_order_number(),
+        site=Site.objects.get_current(),
+        user=user,
+        currency=price.currency,
+        total_incl_tax=price.incl_tax,
+        total_excl_tax=price.excl_tax,
+        shipping_incl_tax=Decimal("0.00"),
+        shipping_excl_tax=Decimal("0.00"),
+        shipping_method=str(shipping.name),
+        shipping_code=shipping.code,
+        status=status,
+    )
+    line = Line.objects.create(
+        order=order,
+        partner=stockrecord.partner,
+        partner_name=stockrecord.partner.name,
+        partner_sku=stockrecord.partner_sku,
+        stockrecord=stockrecord,
+        product=request.product,
+        title=request.product.get_title(),
+        upc=request.product.upc,
+        quantity=1,
+        line_price_excl_tax=price.excl_tax,
+        line_price_incl_tax=price.incl_tax,
+        line_price_before_discounts_excl_tax=price.excl_tax,
+        line_price_before_discounts_incl_tax=price.incl_tax,
+        unit_price_incl_tax=price.incl_tax,
+        unit_price_excl_tax=price.excl_tax,
+        tax_code=getattr(price, "tax_code", None),
+        num_allocated=1,
+        status=status,
+    )
+    LinePrice.objects.create(
+        order=order,
+        line=line,
+        quantity=1,
+        price_incl_tax=price.incl_tax,
+        price_excl_tax=price.excl_tax,
+        tax_code=getattr(price, "tax_code", None),
+    )
+    LineAttribute.objects.create(
+        line=line, option=option, type=option.code, value=_slot_value(request.start)
+    )
+    return order, line
+
+
+def _count_purchase(*, user, product, order: Order) -> None:
+    """What Oscar's analytics records for a placed order (its ``order_placed`` receivers):
+    the service's purchases and the resident's orders. One UPDATE each; the row is created
+    on first use, in a savepoint, so a concurrent first booking retries as an UPDATE instead
+    of aborting the booking transaction."""
+    _bump(ProductRecord, {"product": product}, {"num_purchases": 1})
+    _bump(
+        UserRecord,
+        {"user": user},
+        {"num_orders": 1, "num_order_lines": 1, "num_order_items": 1},
+        total_spent=order.total_incl_tax,
+        date_last_order=order.date_placed,
+    )
+
+
+def _bump(model, key: dict, counters: dict, **also) -> None:
+    """Add ``counters`` (and ``total_spent``) to ``model``'s row for ``key``; set the rest."""
+    changes = {field: F(field) + n for field, n in counters.items()}
+    changes.update(also)
+    if "total_spent" in also:
+        changes["total_spent"] = F("total_spent") + also["total_spent"]
+    if model.objects.filter(**key).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, **counters, **also)
+    except IntegrityError:
+        model.objects.filter(**key).update(**changes)
 
 
 def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
@@ -388,15 +672,30 @@ def appointment_book(
     than 5 days away, scheduled for authorisation 48 h before); a card that needs 3-D Secure
     leaves the appointment held with ``payment_action_url`` set for the browser; a declined card
     releases the hold and raises ``PaymentRefused``. Without a card the resident pays after the
-    service. ``idempotency_key`` (the booking form's one-time key) makes a double click return
-    the first booking instead of paying twice.
+    service, and the hold is confirmed in the transaction that makes it.
+
+    ``idempotency_key`` (the booking form's one-time key) is recorded on the appointment, unique
+    per resident: a double click, even two requests at once, returns the first booking instead
+    of booking (or paying) twice.
     """
     from bookings import payment_flow
 
-    earlier = payment_flow.appointment_for_key(user=user, idempotency_key=idempotency_key)
-    if earlier is not None:
-        return earlier
-    appointment = appointment_hold(user=user, product=product, start=start, household=household)
+    # No look-up of the key first: the unique key is the check, and a repeat is rare.
+    if not payment_flow.pays_by_card(user):
+        # Paid after the service: nothing happens between hold and confirmation.
+        return appointment_hold(
+            user=user,
+            product=product,
+            start=start,
+            household=household,
+            confirm=True,
+            booking_key=idempotency_key,
+        )
+    appointment = appointment_hold(
+        user=user, product=product, start=start, household=household, booking_key=idempotency_key
+    )
+    if appointment.is_repeat:
+        return appointment  # the first click's booking, paid (or being paid) by that click
     # The hold has committed and no lock is held: the card is authorised now (a network call).
     appointment = payment_flow.appointment_pay(
         appointment=appointment, idempotency_key=idempotency_key
