@@ -1,11 +1,17 @@
-"""The benchmark's WSGI entry: a bare "hello" at /__bench__/hello, Linli everywhere else.
+"""The benchmark's WSGI entry: two hellos, and Linli everywhere else.
 
-The hello answer goes through the same gunicorn (workers, worker class, sockets) as every page
-but through none of Django: its requests/s is the ceiling of this machine for any page, and
-every page is read as a ratio to it.
+* ``/__bench__/hello`` answers through the same gunicorn (workers, worker class, sockets) but
+  through none of Django: the machine's raw ceiling, printed for context.
+* ``/__bench__/django-hello`` is a bare Django view behind Linli's whole middleware stack
+  (sessions, locale, CSRF, auth, Oscar's basket, Wagtail's redirects): the ceiling of this
+  machine for any page of Linli, and the figure every page is read against as a ratio.
 """
 
+from django.conf import settings
+
 from marketplace.wsgi import application as linli
+
+settings.ROOT_URLCONF = "bench_urls"
 
 HELLO_PATH = "/__bench__/hello"
 HELLO_BODY = b"hello"
