@@ -152,6 +152,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # writers queue rather than deadlock on lock upgrade.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet: SQLite would not open its file
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ----------------------------------------------------------------------
