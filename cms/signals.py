@@ -2,8 +2,8 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Site
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.models import FeeBoardPage
 from marketplace.partner.models import StockRecord
@@ -50,3 +50,19 @@ def site_changed(sender, **kwargs):
         cache.incr(SITES_VERSION_KEY)
     except ValueError:
         cache.set(SITES_VERSION_KEY, 1, None)
+    from cms.views import boards_changed
+
+    boards_changed()  # board pages are cached by host and path
+
+
+@receiver(post_save, sender=FeeBoardPage, dispatch_uid="cms_board_saved")
+@receiver(post_delete, sender=FeeBoardPage, dispatch_uid="cms_board_deleted")
+@receiver(post_page_move, dispatch_uid="cms_page_moved")
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms_restriction_saved")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="cms_restriction_deleted")
+def board_pages_changed(sender, **kwargs):
+    # Moves on the key of every anonymous board page served whole from the cache
+    # (cms.views.board_serve): a page saved, moved or deleted, a view restriction changed.
+    from cms.views import boards_changed
+
+    boards_changed()

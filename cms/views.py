@@ -38,10 +38,26 @@ def _cache_key(board_id: int, language: str, subpath: str) -> str:
     return f"cms:board:{board_id}:{language}:{subpath}"
 
 
+BOARDS_VERSION_KEY = "cms:boards:version"
+
+
+def boards_version() -> int:
+    return cache.get(BOARDS_VERSION_KEY, 0)
+
+
+def boards_changed(**kwargs) -> None:
+    """Moves on the version that keys every anonymous board page (``board_serve``)."""
+    try:
+        cache.incr(BOARDS_VERSION_KEY)
+    except ValueError:
+        cache.set(BOARDS_VERSION_KEY, 1, None)
+
+
 def board_cache_purge(board) -> None:
     from marketplace.catalogue.listing_cache import catalogue_changed
 
     catalogue_changed()  # the catalogue shows the published prices
+    boards_changed()
     languages = [code for code, _name in settings.LANGUAGES]
     keys = [_cache_key(board.pk, lang, sub) for lang in languages for sub in SUBPATHS]
     keys += [
@@ -59,7 +75,21 @@ def board_serve(request, slug, rest=""):
     each). A board lives at a known ``url_path``, so one query finds it; its route result is
     handed to Wagtail's serve view, which runs the serve hooks (view restrictions and the rest)
     exactly as for any page. A board that is not live, or not there, takes Wagtail's own walk.
+
+    An anonymous visitor's board page is served whole from the cache
+    (``marketplace.page_cache``), keyed by the boards version, which a publication, an
+    unpublication, any save or move of a board and any change of a view restriction move on.
+    (Under a password restriction every anonymous visitor is shown the same password form;
+    one who has passed it is never served from the cache.)
     """
+    from marketplace.page_cache import anonymous_page
+
+    return anonymous_page(
+        request, "board", (BOARDS_VERSION_KEY,), lambda: _board_route(request, slug, rest)
+    )
+
+
+def _board_route(request, slug, rest):
     from wagtail.models import Site
     from wagtail.views import serve
 
@@ -67,19 +97,20 @@ def board_serve(request, slug, rest=""):
 
     site = _site_for(request)
     root = next((r for r in Site.get_site_root_paths() if site and r.site_id == site.pk), None)
-    if root is not None:
-        board = (
-            FeeBoardPage.objects.filter(url_path=f"{root.root_path}boards/{slug}/", live=True)
-            .select_related("community__enterprise")
-            .defer("life_services")  # a JSON snapshot: read only when the cached body is cold
-            .first()
-        )
-        if board is not None:
-            components = [part for part in rest.split("/") if part]
-            try:
-                request._wagtail_route_for_request = board.route(request, components)
-            except Http404:
-                request._wagtail_route_for_request = None
+    if root is None:
+        return serve(request, request.path_info.lstrip("/"))
+    board = (
+        FeeBoardPage.objects.filter(url_path=f"{root.root_path}boards/{slug}/", live=True)
+        .select_related("community__enterprise")
+        .defer("life_services")  # a JSON snapshot: read only when the cached body is cold
+        .first()
+    )
+    if board is not None:
+        components = [part for part in rest.split("/") if part]
+        try:
+            request._wagtail_route_for_request = board.route(request, components)
+        except Http404:
+            request._wagtail_route_for_request = None
     return serve(request, request.path_info.lstrip("/"))
 
 

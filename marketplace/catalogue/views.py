@@ -6,6 +6,7 @@ a community sees every service, each asking them to choose one for its price.
 
 The grid of a page is a template fragment cached per community, language, category and page,
 keyed by the catalogue version (``listing_cache``): a cached page costs a count and no grid.
+An anonymous visitor's whole page is cached the same way (``marketplace.page_cache``).
 """
 
 from django.core.cache import cache
@@ -14,9 +15,10 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductCategoryView, ProductDetailView  # noqa: F401
 
-from marketplace.catalogue.listing_cache import catalogue_version
+from marketplace.catalogue.listing_cache import CATALOGUE_VERSION_KEY, catalogue_version
 from marketplace.catalogue.models import Product, ProductClass
 from marketplace.community import current_community
+from marketplace.page_cache import anonymous_page
 
 
 class _CountCachedPaginator(Paginator):
@@ -55,6 +57,14 @@ class CatalogueView(ListView):
         if community is not None:
             qs = qs.filter(stockrecords__community=community)  # one price per community
         return qs
+
+    def get(self, request, *args, **kwargs):
+        # An anonymous visitor's page is the same as their neighbours': served whole from the
+        # cache (``marketplace.page_cache``), keyed by the catalogue version.
+        render = super().get
+        return anonymous_page(
+            request, "catalogue", (CATALOGUE_VERSION_KEY,), lambda: render(request, *args, **kwargs)
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         community = current_community(request=self.request)
