@@ -225,28 +225,38 @@ def available_slots(
     if start > end:
         return []
     duration = duration or service_terms(product).duration
-    workers = with_calendar(
-        qualified_workers(product=product, stockrecord=stockrecord, community=community),
-        start=start,
-        end=end + duration,
-        exclude_appointment=exclude_appointment,
-    )
-    calendars = [_Calendar(w, duration) for w in workers]
+    workers = qualified_workers(product=product, stockrecord=stockrecord, community=community)
     slots: list[Slot] = []
     days_found = 0
     day = start.astimezone(LOCAL_TZ).date()
     last_day = end.astimezone(LOCAL_TZ).date()
-    while day <= last_day and calendars:
-        starts: set[datetime] = set()
-        for calendar in calendars:
-            for moment in calendar.starts_on(day, start, end):
-                starts.add(moment)
-        if starts:
-            slots.extend(Slot(s, s + duration) for s in sorted(starts))
-            days_found += 1
-            if max_days and days_found >= max_days:
-                break
-        day += timedelta(days=1)
+    # With ``max_days`` the calendars are read a few days at a time: the service page shows
+    # the next few days with a free slot, and reading a month of appointments to show them
+    # was most of its cost. Each stretch of days is read once (four queries).
+    stretch = timedelta(days=max_days + 2) if max_days else last_day - day
+    while day <= last_day:
+        stretch_end = min(day + stretch, last_day)
+        calendars = [
+            _Calendar(w, duration)
+            for w in with_calendar(
+                workers,
+                start=max(start, local_day_bounds(day)[0]),
+                end=min(end, local_day_bounds(stretch_end)[1]) + duration,
+                exclude_appointment=exclude_appointment,
+            )
+        ]
+        if not calendars:
+            break
+        while day <= stretch_end:
+            starts: set[datetime] = set()
+            for calendar in calendars:
+                starts.update(calendar.starts_on(day, start, end))
+            if starts:
+                slots.extend(Slot(s, s + duration) for s in sorted(starts))
+                days_found += 1
+                if max_days and days_found >= max_days:
+                    return slots
+            day += timedelta(days=1)
     return slots
 
 

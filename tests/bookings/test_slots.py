@@ -186,3 +186,32 @@ def test_only_qualified_active_workers_of_the_pricing_provider_count(
         hours=weekday_hours,
     )
     assert _starts(hour_service, community)[0] == "08:00"
+
+
+def test_the_next_free_days_are_found_however_far_a_few_days_at_a_time(
+    provider, community, hour_service, book
+):
+    """With ``max_days`` the calendars are read a few days at a time: the days found, and their
+    slots, are the first days of the whole window's computation, blocked stretches that cross
+    from one read into the next included."""
+    worker = _only_worker(
+        provider, community, hour_service, [(d, time(8), time(12)) for d in range(7)]
+    )
+    # Nothing free for twelve days, then time off across midnight into day 13 and an
+    # appointment on day 14: each lies across the edge of a read.
+    TimeOffFactory(worker=worker, start=local(0, 0), end=local(12, 23))
+    TimeOffFactory(worker=worker, start=local(12, 23), end=local(13, 9))
+    book(local(14, 10), product=hour_service)  # busy 10:00–11:15 on day 14
+    record = hour_service.stockrecords.get(community=community)
+    kwargs = dict(product=hour_service, stockrecord=record, community=community)
+    everything = available_slots(**kwargs)
+    first_days = sorted({s.local_start.date() for s in everything})[:3]
+    few = available_slots(**kwargs, max_days=3)
+    assert [s.start for s in few] == [
+        s.start for s in everything if s.local_start.date() in first_days
+    ]
+    assert few[0].local_start == local(13, 9)  # the time off ends at 09:00 on day 13
+    day_14 = [
+        s.local_start.strftime("%H:%M") for s in few if s.local_start.date() == local(14, 0).date()
+    ]
+    assert day_14 == ["08:00", "08:30"]  # 09:00–11:15 busy; 11:00 is within the buffer
