@@ -778,7 +778,10 @@ def bookings(results, world, base, seconds, opts, gunicorn) -> None:
         clients.append(booking_client(users[0], slots))
     say(f"16 clients on random free slots for {seconds} s")
     profile = start_profile("booking", seconds) if opts.profile == "booking" else None
+    cpu_before = cpu_seconds_by_role()
     load = asyncio.run(random_bookings(base, clients, seconds))
+    # The Celery worker's share is counted once the offers are out (dispatch() waits for them).
+    results["_cpu"] = (cpu_before, cpu_seconds_by_role())
     if profile:
         profile.wait()
     results["random_slots"] = {k: v for k, v in load.items() if k != "appointments"}
@@ -819,6 +822,65 @@ def bookings(results, world, base, seconds, opts, gunicorn) -> None:
     say(f"hot slot winners per round: {results['hot_slot']['winners']}")
 
 
+def cpu_per_booking(results, *, drained: dict) -> None:
+    """CPU milliseconds per booking made under load, by part: the web, PostgreSQL, Redis and
+    the client over the load; the Celery worker until it had put out every offer."""
+    before, after_load = results.pop("_cpu", ({}, {}))
+    booked = results.get("random_slots", {}).get("booked") or 0
+    if not booked or not before:
+        return
+    per: dict[str, float] = {}
+    for pid, (role, _seconds) in {**after_load, **drained}.items():
+        after = drained if role == "Celery worker" else after_load
+        if pid not in after:
+            continue
+        used = after[pid][1] - before.get(pid, (role, 0.0))[1]
+        per[role] = per.get(role, 0.0) + used
+    per = {role: round(s * 1000 / booked, 1) for role, s in sorted(per.items())}
+    results["random_slots"]["cpu_ms_per_booking"] = per
+    say(f"CPU per booking (ms): {per}")
+
+
+def cpu_seconds_by_role() -> dict[int, tuple[str, float]]:
+    """{pid: (part, CPU seconds used so far)} for each process of the running system, from
+    /proc: where a booking's CPU goes. Keyed by process, so a PostgreSQL backend that starts
+    or ends between two readings does not skew the difference (one that ends takes its count
+    with it: the parts measured here live for the whole run)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    found: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except (OSError, UnicodeDecodeError):
+            continue
+        role = _role(cmd, int(entry) == me)
+        if role is None:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry)] = (role, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def _role(cmd: str, is_me: bool) -> str | None:
+    if is_me:
+        return "load client"
+    if "bench_wsgi:application" in cmd:
+        return "web (gunicorn)"
+    if "celery" in cmd and " worker" in cmd:
+        return "Celery worker"
+    if cmd.startswith("postgres") or "/postgresql/" in cmd:
+        return "PostgreSQL"
+    if cmd.startswith("redis-server") or "/redis-server" in cmd:
+        return "Redis"
+    if "localstripe" in cmd:
+        return "localstripe"
+    return None
+
+
 def dispatch(results, world, base) -> None:
     model = offer_model()
     load_ids = results.pop("_load_appointments", [])
@@ -832,6 +894,7 @@ def dispatch(results, world, base) -> None:
     say(f"dispatch: offers ({model.__name__}) for the {len(load_ids)} bookings made under load")
     time.sleep(3)  # let the worker drain what the load left
     under_load = dispatch_latencies(load_ids)
+    cpu_per_booking(results, drained=cpu_seconds_by_role())
     # Idle: one booking at a time, a pause between them.
     from marketplace.partner.models import StockRecord
 
@@ -984,6 +1047,14 @@ def markdown(r: dict) -> str:
             f"bookings/s** ({s['booked']} booked, {s['conflicts_409']} × 409, "
             f"{s['server_errors_5xx']} × 5xx) | {s['p50_ms']} ms | {s['p99_ms']} ms | "
             f"≥ {TARGETS['bookings_per_s']}/s | {_mark(s['booked_per_s'] >= TARGETS['bookings_per_s'])} |"
+        )
+    cpu = (s or {}).get("cpu_ms_per_booking")
+    if cpu:
+        parts = ", ".join(f"{role} {ms:g}" for role, ms in cpu.items())
+        lines.append(
+            f"| … CPU per booking under that load, ms | {parts}; total "
+            f"{sum(cpu.values()):.0f} ({m['nproc']} cores: at most "
+            f"{m['nproc'] * 1000 / max(sum(cpu.values()), 1):.0f} bookings/s) | | | | |"
         )
     h = r.get("hot_slot")
     if h and h["rounds"]:
