@@ -8,6 +8,7 @@ worker dies is redelivered; every task is therefore idempotent (it claims rows f
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
@@ -28,3 +29,14 @@ app.conf.task_routes = {
     "bookings.notifications.*": {"queue": "notifications"},
 }
 app.autodiscover_tasks()
+
+
+@task_prerun.connect(dispatch_uid="linli-old-db-connections")
+def _drop_old_db_connections(task=None, **kwargs):
+    """Before each task, what Django does before each request: drop a database connection
+    that failed or outlived CONN_MAX_AGE (Celery reuses them: CELERY_DB_REUSE_MAX)."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # run inline by the caller, inside its transaction
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -223,6 +223,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection after every task unless told to reuse
+# it: a new PostgreSQL backend per task was a third of a dispatch's cost. Connections now live
+# as long as CONN_MAX_AGE says, as in the web; a broken or aged one is dropped before the next
+# task (marketplace/celery.py), and the fixup still recycles them every 2000 tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
