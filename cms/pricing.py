@@ -7,12 +7,14 @@ revision** of the community's :class:`cms.models.FeeBoardPage`, never from the c
 
 A StockRecord whose price differs from that snapshot (a change not yet published) raises
 :class:`PriceNotOnBoard`; the caller must create nothing. The function costs one query (two
-when no StockRecord is given): the live revision's content, read with a join.
+when no StockRecord is given): which revision is live. Its decoded snapshot is kept per
+process (``live_board_snapshot``), the first use of a revision costing one query more.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -42,11 +44,20 @@ class PriceNotOnBoard(Exception):
         )
 
 
-def live_board_snapshot(community_id: int) -> tuple[int, int, list[dict]] | None:
+#: Decoded snapshots of published revisions, by (revision id, creation time). A revision's
+#: content never changes once written, so an entry can never be stale; the key's time guards
+#: against a database that reuses ids (SQLite after a rollback). Per process, bounded.
+_SNAPSHOTS: OrderedDict[tuple, tuple[dict, ...]] = OrderedDict()
+_SNAPSHOTS_KEPT = 512
+
+
+def live_board_snapshot(community_id: int) -> tuple[int, int, tuple[dict, ...]] | None:
     """(board id, live revision id, life services) of the community's live board, or None.
 
-    One query: the page row joined to its live revision. The snapshot is read from the
-    revision's stored content, so what is chargeable is exactly what was published.
+    One small query: which revision is live now, always read from the database. Its
+    snapshot is read from the revision's stored content (a second query) the first time this
+    process needs it, then kept: decoding a whole board's content on every booking and every
+    service page was a fifth of their cost. What is chargeable is exactly what was published.
     """
     from cms.models import FeeBoardPage
 
@@ -54,18 +65,31 @@ def live_board_snapshot(community_id: int) -> tuple[int, int, list[dict]] | None
         FeeBoardPage.objects.filter(
             community_id=community_id, live=True, live_revision__isnull=False
         )
-        .values_list("pk", "live_revision_id", "live_revision__content")
+        .values_list("pk", "live_revision_id", "live_revision__created_at")
         .first()
     )
     if row is None:
         return None
-    board_id, revision_id, content = row
+    board_id, revision_id, created = row
+    key = (revision_id, created)
+    services = _SNAPSHOTS.get(key)
+    if services is None:
+        services = _SNAPSHOTS[key] = _revision_services(revision_id)
+        while len(_SNAPSHOTS) > _SNAPSHOTS_KEPT:
+            _SNAPSHOTS.popitem(last=False)
+    return board_id, revision_id, services
+
+
+def _revision_services(revision_id: int) -> tuple[dict, ...]:
+    from wagtail.models import Revision
+
+    content = Revision.objects.filter(pk=revision_id).values_list("content", flat=True).first()
     if isinstance(content, str):
         content = json.loads(content)
     services = (content or {}).get("life_services") or []
     if isinstance(services, str):
         services = json.loads(services)
-    return board_id, revision_id, services
+    return tuple(services)
 
 
 def _as_decimal(value) -> Decimal | None:

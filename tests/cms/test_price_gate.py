@@ -95,10 +95,24 @@ def test_another_communitys_stockrecord_is_not_this_boards_price(
 
 def test_the_gate_costs_one_query_or_two(board, service, community, django_assert_num_queries):
     record = _price(community, service)
+    with django_assert_num_queries(2):  # which revision is live, and (once) its snapshot
+        published_board_price(community=community, product=service, stockrecord=record)
     with django_assert_num_queries(1):
         published_board_price(community=community, product=service, stockrecord=record)
     with django_assert_num_queries(2):
         published_board_price(community=community, product=service)
+
+
+def test_the_kept_snapshot_gives_way_to_a_new_publication_at_once(board, service, community):
+    first = published_board_price(community=community, product=service)
+    record = _price(community, service)
+    record.price = Decimal("128.00")
+    record.save()
+    with pytest.raises(PriceNotOnBoard):  # the kept snapshot still says 120: not chargeable
+        published_board_price(community=community, product=service)
+    publish_board(community)
+    now = published_board_price(community=community, product=service)
+    assert now.amount == Decimal("128.00") and now.revision_id != first.revision_id
 
 
 def test_a_price_change_leaves_a_draft_revision_awaiting_publication(board, service, community):
