@@ -42,14 +42,10 @@ def board_unpublished(sender, instance, **kwargs):
 @receiver(post_delete, sender=Site, dispatch_uid="cms_site_deleted")
 def site_changed(sender, **kwargs):
     # Moves on the key of the cached site of a request (cms.views._site_for).
-    from django.core.cache import cache
-
     from cms.views import SITES_VERSION_KEY
+    from marketplace.cache import bump_version
 
-    try:
-        cache.incr(SITES_VERSION_KEY)
-    except ValueError:
-        cache.set(SITES_VERSION_KEY, 1, None)
+    bump_version(SITES_VERSION_KEY)
     from cms.views import boards_changed
 
     boards_changed()  # board pages are cached by host and path

@@ -47,10 +47,9 @@ def boards_version() -> int:
 
 def boards_changed(**kwargs) -> None:
     """Moves on the version that keys every anonymous board page (``board_serve``)."""
-    try:
-        cache.incr(BOARDS_VERSION_KEY)
-    except ValueError:
-        cache.set(BOARDS_VERSION_KEY, 1, None)
+    from marketplace.cache import bump_version
+
+    bump_version(BOARDS_VERSION_KEY)
 
 
 def board_cache_purge(board) -> None:

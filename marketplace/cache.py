@@ -27,3 +27,23 @@ class LinliRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+def bump_version(key: str) -> None:
+    """Move on a version that keys cached pages and fragments: now, and again when the current
+    transaction commits. A page rendered in between still reads the old data (the change is
+    not committed yet); without the second move it would be cached under the new version and
+    outlive the change."""
+    from django.db import transaction
+
+    _incr(key)
+    transaction.on_commit(lambda: _incr(key))
+
+
+def _incr(key: str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)

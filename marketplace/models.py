@@ -123,10 +123,9 @@ COMMUNITIES_VERSION_KEY = "linli:communities:version"
 def _communities_changed(sender, **kwargs):
     # Keys the header's cached community picker (templates/partials/site_header.html) and the
     # cached community of a visitor (marketplace.community).
-    try:
-        cache.incr(COMMUNITIES_VERSION_KEY)
-    except ValueError:
-        cache.set(COMMUNITIES_VERSION_KEY, 1, None)
+    from marketplace.cache import bump_version
+
+    bump_version(COMMUNITIES_VERSION_KEY)
 
 
 class Household(models.Model):

@@ -8,6 +8,8 @@ anything it shows can change: a service, its class, attributes or images, a pric
 
 from django.core.cache import cache
 
+from marketplace.cache import bump_version
+
 CATALOGUE_VERSION_KEY = "linli:catalogue:version"
 
 
@@ -16,10 +18,7 @@ def catalogue_version() -> int:
 
 
 def catalogue_changed(**kwargs) -> None:
-    try:
-        cache.incr(CATALOGUE_VERSION_KEY)
-    except ValueError:
-        cache.set(CATALOGUE_VERSION_KEY, 1, None)
+    bump_version(CATALOGUE_VERSION_KEY)
 
 
 def connect() -> None:

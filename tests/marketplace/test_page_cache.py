@@ -115,3 +115,33 @@ def test_a_password_restricted_board_is_never_shared_once_passed(
     response = client.get(url)
     assert "X-Page-Cache" not in response and 'name="password"' not in response.content.decode()
     assert 'name="password"' in Client().get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_rendered_while_a_change_commits_is_not_kept(service, published_board, community):
+    """The version moves on when the change is saved and again when it commits: a page another
+    visitor renders in between (from the data still committed) is not served afterwards."""
+    from threading import Thread
+
+    from django.db import connection, transaction
+
+    visitor = _visitor(community)
+    assert "¥120.00" in visitor.get("/shop/catalogue/").content.decode()
+    seen = []
+
+    def neighbour_looks():
+        try:
+            seen.append(visitor.get("/shop/catalogue/").content.decode())
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        record = service.stockrecords.get(community=community)
+        record.price = Decimal("135.00")
+        record.save()
+        looking = Thread(target=neighbour_looks)
+        looking.start()
+        looking.join()
+    assert "¥120.00" in seen[0]  # rendered (and stored) before the change committed
+    body = visitor.get("/shop/catalogue/").content.decode()
+    assert "¥135.00" in body and "¥120.00" not in body
