@@ -34,7 +34,7 @@ messages: $(STAMP) ## extract and compile the zh-hans/en catalogues of every app
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'marketplace/*' -i 'cms/*' -i 'bookings/*' -i 'payments/*' -i 'tests/*' -i 'var/*' >/dev/null
 	$(PY) manage.py compilemessages -i .venv >/dev/null
 
-bench: $(STAMP) ## benchmarks against this machine's ceiling (PostgreSQL, Redis; ~10 min)
+bench: $(STAMP) ## benchmarks against this machine's ceiling (PostgreSQL, Redis; ~3 min)
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
 
 .PHONY: help install demo test lint messages bench

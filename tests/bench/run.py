@@ -1100,12 +1100,14 @@ def update_readme(table: str) -> None:
     text = readme.read_text()
     section = (
         f"{README_HEADING}\n\n"
-        "`make bench` (needs PostgreSQL and Redis; about 10 minutes, more on the first run, "
-        "which migrates and seeds `manage.py seed_scale`: 100 communities, 10,000 services, "
+        "`make bench` (needs PostgreSQL and Redis; about 3 minutes, and 3 more on the first "
+        "run, which migrates and seeds `manage.py seed_scale`: 100 communities, 10,000 services, "
         "1,000 workers, 100,000 appointments) measures Linli under the production settings "
         "against this machine's own ceiling: a bare Django hello view behind Linli's whole "
         "middleware stack, under the same gunicorn (a raw WSGI hello is shown for context). "
-        "Targets are read against, not asserted. Full figures: `tests/bench/results/latest.json`."
+        "Anonymous rows: a visitor with a community chosen in the session; logged in: a "
+        "resident. Targets are read against, not asserted; figures move by ±20 % from run to "
+        "run on this 2-core machine. Full figures: `tests/bench/results/latest.json`."
         "\n\n" + table
     )
     if README_HEADING in text:
