@@ -21,6 +21,7 @@ from bookings.services import (
     _is_overlap,
     _lock_workers,
     _slot_value,
+    slot_taken,
 )
 from bookings.slots import next_free_slots, validate_start
 
@@ -130,9 +131,7 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
             locked.save(update_fields=["start", "end", "worker", "fees_due", "updated"])
     except IntegrityError as exc:
         if _is_overlap(exc):
-            raise SlotUnavailable(
-                _("Sorry, that time was just taken. Please choose another slot.")
-            ) from exc
+            raise slot_taken() from exc
         raise
     for attr in locked.line.attributes.all():
         if attr.option.code == SLOT_OPTION_CODE:

@@ -188,6 +188,11 @@ def _free_workers(
     return sorted(free, key=lambda w: (w.load, -w.rating, w.pk))
 
 
+def slot_taken() -> SlotUnavailable:
+    """The refusal of a time another booking has just taken."""
+    return SlotUnavailable(_("Sorry, that time was just taken. Please choose another slot."))
+
+
 def _choose_worker(
     candidate_ids, *, start, duration, prefer_id=None, exclude_appointment=None
 ) -> Worker:
@@ -195,7 +200,7 @@ def _choose_worker(
         candidate_ids, start=start, duration=duration, exclude_appointment=exclude_appointment
     )
     if not free:
-        raise SlotUnavailable(_("Sorry, that time was just taken. Please choose another slot."))
+        raise slot_taken()
     for worker in free:
         if worker.pk == prefer_id:
             return worker
@@ -270,7 +275,12 @@ class _Request:
     candidate_ids: list
 
 
-def _price_and_terms(*, community, product, start, line_price=None):
+def _prepare(*, community, product, start, line_price=None, unbooked_only=False) -> _Request:
+    """Price, terms and candidate workers of one appointment, before anything is locked.
+
+    ``unbooked_only`` (one click) keeps only the candidates with no active appointment near
+    ``start`` (``_unbooked_candidates``); otherwise every qualified worker is a candidate.
+    """
     validate_start(start)
     # The community's StockRecord (and its provider), read once: the quote, the order line
     # and the price check all ask this product for it (and Oscar's strategy would query it
@@ -285,22 +295,59 @@ def _price_and_terms(*, community, product, start, line_price=None):
     quote = service_quote(community=community, product=product)
     if line_price is not None:
         _check_line_price(line_price, quote, product)
-    return quote, service_terms(product)
-
-
-def _prepare(*, community, product, start, line_price=None) -> _Request:
-    quote, terms = _price_and_terms(
-        community=community, product=product, start=start, line_price=line_price
-    )
+    terms = service_terms(product)
+    if unbooked_only:
+        candidate_ids = _unbooked_candidates(
+            product=product,
+            stockrecord=quote.stockrecord,
+            community=community,
+            start=start,
+            duration=terms.duration,
+        )
+    else:
+        candidate_ids = _candidate_ids(
+            product=product, stockrecord=quote.stockrecord, community=community
+        )
     return _Request(
         product=product,
         start=start,
         duration=terms.duration,
         cancellation_fee=terms.cancellation_fee,
         quote=quote,
-        candidate_ids=_candidate_ids(
-            product=product, stockrecord=quote.stockrecord, community=community
-        ),
+        candidate_ids=candidate_ids,
+    )
+
+
+def _new_appointment(
+    *, user, household, request: _Request, order, line, worker: Worker, status, booking_key=None
+) -> Appointment:
+    """The appointment row of a hold, unsaved: what one click and basket checkout both write."""
+    return Appointment(
+        resident=user,
+        household=household,
+        community=household.community,
+        product=request.product,
+        stockrecord=request.quote.stockrecord,
+        order=order,
+        line=line,
+        worker=worker,
+        start=request.start,
+        end=request.start + request.duration,
+        status=status,
+        price=request.quote.amount,
+        cancellation_fee=request.cancellation_fee,
+        board_revision_id=request.quote.board_revision_id,
+        booking_key=booking_key,
+    )
+
+
+def _booked_event(appointment: Appointment, user) -> AppointmentEvent:
+    return AppointmentEvent(
+        appointment=appointment,
+        actor=user,
+        from_status="",
+        to_status=Status.HELD,
+        reason=_("Booked by the resident"),
     )
 
 
@@ -311,35 +358,21 @@ def _create_appointment(
     try:
         # A savepoint, so a refused insert leaves the outer transaction usable.
         with transaction.atomic():
-            appointment = Appointment.objects.create(
-                resident=user,
+            appointment = _new_appointment(
+                user=user,
                 household=household,
-                community=household.community,
-                product=request.product,
-                stockrecord=request.quote.stockrecord,
+                request=request,
                 order=order,
                 line=line,
                 worker=worker,
-                start=request.start,
-                end=request.start + request.duration,
                 status=Status.HELD,
-                price=request.quote.amount,
-                cancellation_fee=request.cancellation_fee,
-                board_revision_id=request.quote.board_revision_id,
             )
+            appointment.save()
     except IntegrityError as exc:
         if _is_overlap(exc):
-            raise SlotUnavailable(
-                _("Sorry, that time was just taken. Please choose another slot.")
-            ) from exc
+            raise slot_taken() from exc
         raise
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        actor=user,
-        from_status="",
-        to_status=Status.HELD,
-        reason=_("Booked by the resident"),
-    )
+    _booked_event(appointment, user).save()
     return appointment
 
 
@@ -367,26 +400,11 @@ def appointment_hold(
     """
     household = resolve_household(user=user, household=household)
     community = household.community
-    booking_key = (booking_key or "")[: Appointment._meta.get_field("booking_key").max_length]
-    quote, terms = _price_and_terms(community=community, product=product, start=start)
+    booking_key = _stored_key(booking_key)
+    request = _prepare(community=community, product=product, start=start, unbooked_only=True)
     try:
-        candidate_ids = _unbooked_candidates(
-            product=product,
-            stockrecord=quote.stockrecord,
-            community=community,
-            start=start,
-            duration=terms.duration,
-        )
-        if not candidate_ids:
-            raise SlotUnavailable(_("Sorry, that time was just taken. Please choose another slot."))
-        request = _Request(
-            product=product,
-            start=start,
-            duration=terms.duration,
-            cancellation_fee=terms.cancellation_fee,
-            quote=quote,
-            candidate_ids=candidate_ids,
-        )
+        if not request.candidate_ids:
+            raise slot_taken()
         # Outside the transaction: a first-ever booking creates the option row here, where
         # get_or_create settles a race by itself (see ``_rows_oscar_needs``).
         option = slot_option()
@@ -405,7 +423,7 @@ def appointment_hold(
         if earlier is not None:
             return earlier
         exc.next_slots = next_free_slots(
-            product=product, stockrecord=quote.stockrecord, community=community, near=start
+            product=product, stockrecord=request.quote.stockrecord, community=community, near=start
         )
         raise
     return appointment
@@ -415,11 +433,17 @@ def appointment_for_key(*, user, booking_key: str) -> Appointment | None:
     """The appointment an earlier click with the same one-time key booked, marked ``is_repeat``."""
     if not booking_key:
         return None
-    key = booking_key[: Appointment._meta.get_field("booking_key").max_length]
-    earlier = Appointment.objects.filter(resident=user, booking_key=key).first()
+    earlier = Appointment.objects.filter(
+        resident=user, booking_key=_stored_key(booking_key)
+    ).first()
     if earlier is not None:
         earlier.is_repeat = True
     return earlier
+
+
+def _stored_key(booking_key: str | None) -> str:
+    """The one-time key as the appointment stores it (cut to the column's length)."""
+    return (booking_key or "")[: Appointment._meta.get_field("booking_key").max_length]
 
 
 #: How often a hold is retried when its random order number was taken (rare: 10^12 a day).
@@ -442,9 +466,7 @@ def _hold_or_earlier(*, user, household, request, option, booking_key, confirm) 
         except IntegrityError as exc:
             if _is_overlap(exc):
                 # Only without the lock (it makes bookings queue): the constraint's refusal.
-                raise SlotUnavailable(
-                    _("Sorry, that time was just taken. Please choose another slot.")
-                ) from exc
+                raise slot_taken() from exc
             if booking_key and "booking_key" in str(exc):
                 # Two requests with one key: the other committed first. Return its booking.
                 earlier = appointment_for_key(user=user, booking_key=booking_key)
@@ -491,32 +513,18 @@ def _hold(
     order, line = _write_order(
         user=user, request=request, option=option, status=Appointment.ORDER_STATUS[status]
     )
-    appointment = Appointment.objects.create(
-        resident=user,
+    appointment = _new_appointment(
+        user=user,
         household=household,
-        community=household.community,
-        product=request.product,
-        stockrecord=request.quote.stockrecord,
+        request=request,
         order=order,
         line=line,
         worker=worker,
-        start=request.start,
-        end=request.start + request.duration,
         status=status,
-        price=request.quote.amount,
-        cancellation_fee=request.cancellation_fee,
-        board_revision_id=request.quote.board_revision_id,
         booking_key=booking_key,
     )
-    events = [
-        AppointmentEvent(
-            appointment=appointment,
-            actor=user,
-            from_status="",
-            to_status=Status.HELD,
-            reason=_("Booked by the resident"),
-        )
-    ]
+    appointment.save()
+    events = [_booked_event(appointment, user)]
     if confirm:
         # Nothing to authorise: the booking stands in the transaction that made it, so it
         # is never seen held, and its dispatch and reminders commit with it. The timeline

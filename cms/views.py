@@ -1,12 +1,14 @@
 """Public views of a fee board (routed by ``FeeBoardPage``): board, change log, JSON, CSV, print.
 
-Caching, in Django's cache, purged when the board is published or unpublished:
+Caching, in Django's cache:
 
 * ``board.json``, ``board.csv`` and ``print/`` (no forms, no CSRF token): whole anonymous
-  responses, per board, language and path;
-* the board and its change log extend the site layout, whose header holds CSRF-protected
-  forms, so their body is a template fragment cached per board, live revision and language
-  (``{% cache %}`` with the ``board_fragment_*`` names below); the header is rendered fresh.
+  responses, per board, language and path, keyed by the boards version, which a publication
+  or unpublication moves on (``board_cache_purge``);
+* the board and its change log, for anonymous visitors: whole pages with each visitor's CSRF
+  token (``board_serve`` and ``marketplace.page_cache``), keyed by the same version;
+* for everyone, their body is a template fragment cached per board, live revision and
+  language (``{% cache %}`` with the ``board_fragment_*`` names); the header is rendered fresh.
 
 The board renders from the live page row (its snapshot of life services is a JSON column), so
 its query count does not grow with the number of services.
@@ -16,9 +18,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -31,11 +31,10 @@ from cms.exports import board_csv, board_document, board_public_url, qr_png_data
 
 CACHE_SECONDS = 15 * 60
 SUBPATHS = ("board.json", "board.csv", "print/")  # whole responses cached
-FRAGMENTS = ("board_fragment_body", "board_fragment_changes")  # template fragments cached
 
 
 def _cache_key(board_id: int, language: str, subpath: str) -> str:
-    return f"cms:board:{board_id}:{language}:{subpath}"
+    return f"cms:board:{boards_version()}:{board_id}:{language}:{subpath}"
 
 
 BOARDS_VERSION_KEY = "cms:boards:version"
@@ -46,25 +45,21 @@ def boards_version() -> int:
 
 
 def boards_changed(**kwargs) -> None:
-    """Moves on the version that keys every anonymous board page (``board_serve``)."""
+    """Moves on the version that keys every cached board response: the anonymous pages
+    (``board_serve``) and board.json, board.csv and print/ (``serve_cached``)."""
     from marketplace.cache import bump_version
 
     bump_version(BOARDS_VERSION_KEY)
 
 
 def board_cache_purge(board) -> None:
+    """A board was published or unpublished: its cached responses and pages, and the
+    catalogue (it shows the published prices), are not served again. The body fragments are
+    keyed by the live revision, so a publication has new ones anyway."""
     from marketplace.catalogue.listing_cache import catalogue_changed
 
-    catalogue_changed()  # the catalogue shows the published prices
+    catalogue_changed()
     boards_changed()
-    languages = [code for code, _name in settings.LANGUAGES]
-    keys = [_cache_key(board.pk, lang, sub) for lang in languages for sub in SUBPATHS]
-    keys += [
-        make_template_fragment_key(name, [board.pk, board.live_revision_id, lang])
-        for name in FRAGMENTS
-        for lang in languages
-    ]
-    cache.delete_many(keys)
 
 
 def board_serve(request, slug, rest=""):

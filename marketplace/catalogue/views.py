@@ -58,6 +58,11 @@ class CatalogueView(ListView):
             qs = qs.filter(stockrecords__community=community)  # one price per community
         return qs
 
+    @cached_property
+    def version(self) -> int:
+        """The catalogue version, read once per request: it keys the count and the grid."""
+        return catalogue_version()
+
     def get(self, request, *args, **kwargs):
         # An anonymous visitor's page is the same as their neighbours': served whole from the
         # cache (``marketplace.page_cache``), keyed by the catalogue version.
@@ -70,7 +75,7 @@ class CatalogueView(ListView):
         community = current_community(request=self.request)
         community_id = community.pk if community else 0
         category_id = self.category.pk if self.category else 0
-        key = f"linli:catalogue:count:{catalogue_version()}:{community_id}:{category_id}"
+        key = f"linli:catalogue:count:{self.version}:{community_id}:{category_id}"
         return _CountCachedPaginator(queryset, per_page, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -78,5 +83,5 @@ class CatalogueView(ListView):
         context["categories"] = ProductClass.objects.order_by("pk")
         context["category"] = self.category
         context["community"] = current_community(request=self.request)
-        context["catalogue_version"] = catalogue_version()
+        context["catalogue_version"] = self.version
         return context
