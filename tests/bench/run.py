@@ -828,10 +828,11 @@ def bookings(results, world, base, seconds, opts, gunicorn) -> None:
     say(f"hot slot winners per round: {results['hot_slot']['winners']}")
 
 
-def cpu_per_booking(results, *, drained: dict) -> None:
+def cpu_per_booking(results, cpu, *, drained: dict) -> None:
     """CPU milliseconds per booking made under load, by part: the web, PostgreSQL, Redis and
-    the client over the load; the Celery worker until it had put out every offer."""
-    before, after_load = results.pop("_cpu", ({}, {}))
+    the client over the load (``cpu``: the readings before and after it); the Celery workers
+    until they had put out every offer (``drained``)."""
+    before, after_load = cpu or ({}, {})
     booked = results.get("random_slots", {}).get("booked") or 0
     if not booked or not before:
         return
@@ -890,6 +891,7 @@ def _role(cmd: str, is_me: bool) -> str | None:
 def dispatch(results, world, base) -> None:
     model = offer_model()
     load_ids = results.pop("_load_appointments", [])
+    cpu = results.pop("_cpu", None)
     if model is None:
         results["skipped"]["dispatch"] = (
             "no dispatch offer model in bookings yet (issue 6: bookings/dispatch.py); "
@@ -900,7 +902,7 @@ def dispatch(results, world, base) -> None:
     say(f"dispatch: offers ({model.__name__}) for the {len(load_ids)} bookings made under load")
     time.sleep(3)  # let the worker drain what the load left
     under_load = dispatch_latencies(load_ids)
-    cpu_per_booking(results, drained=cpu_seconds_by_role())
+    cpu_per_booking(results, cpu, drained=cpu_seconds_by_role())
     # Idle: one booking at a time, a pause between them.
     from marketplace.partner.models import StockRecord
 
