@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError, CancellationRefused, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
-from bookings.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
 from bookings.services import (
     SLOT_OPTION_CODE,
     _candidate_ids,
@@ -24,6 +23,7 @@ from bookings.services import (
     slot_taken,
 )
 from bookings.slots import next_free_slots, validate_start
+from marketplace.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
 
 Status = Appointment.Status
 

@@ -34,17 +34,12 @@ from django.utils.translation import gettext as _
 from bookings.exceptions import BookingError, SlotUnavailable
 from bookings.models import Appointment, Worker
 from bookings.models_dispatch import DispatchAttempt, DispatchRequest, Offer, Reminder
-from bookings.policy import LOCAL_TZ
 from bookings.slots import local_day_bounds, qualified_workers, with_calendar, worker_is_free
+from marketplace.policy import LOCAL_TZ, MINIMUM_OFFER_TIME, OFFER_TIMEOUT, SWEEP_GRACE
 
 log = logging.getLogger("linli.dispatch")
 Status = Appointment.Status
 Outcome = DispatchAttempt.Outcome
-
-#: A request younger than this is left to its on-commit kick; the sweep takes older ones.
-SWEEP_GRACE = timedelta(seconds=5)
-#: Shortest time a worker is given to answer, however near the start.
-MINIMUM_OFFER_TIME = timedelta(minutes=2)
 
 
 class OfferUnavailable(BookingError):
@@ -167,7 +162,8 @@ def offer_expiry(appointment: Appointment, now=None):
     """When an offer made ``now`` lapses: the provider's timeout, or a quarter of the time
     left before the start when that is shorter (but never under two minutes)."""
     now = now or timezone.now()
-    timeout = timedelta(minutes=appointment.stockrecord.partner.offer_timeout_minutes or 15)
+    minutes = appointment.stockrecord.partner.offer_timeout_minutes
+    timeout = timedelta(minutes=minutes) if minutes else OFFER_TIMEOUT
     quarter = (appointment.start - now) / 4
     return now + max(min(timeout, quarter), MINIMUM_OFFER_TIME)
 

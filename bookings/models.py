@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.exceptions import InvalidTransition
-from bookings.policy import TRAVEL_BUFFER
+from marketplace.policy import TRAVEL_BUFFER
 
 
 class Worker(models.Model):

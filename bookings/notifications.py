@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from oscar.apps.communication.models import Notification
 
 from bookings.models_dispatch import Reminder
-from bookings.policy import LOCAL_TZ
 from bookings.sms import send_sms
+from marketplace.policy import LOCAL_TZ
 
 log = logging.getLogger("linli.notifications")
 Kind = Reminder.Kind

@@ -9,7 +9,6 @@ transaction has committed, and the payments app claims its own rows before calli
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 
 from celery import shared_task
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
+from marketplace.policy import ABANDONED_HOLD_AFTER
 from payments import signals
 from payments.cards import default_card
 from payments.exceptions import (
@@ -142,8 +142,6 @@ def _release_held(sender, intent, **kwargs):
 
 
 # --- holds nobody finished ----------------------------------------------------------------------
-
-ABANDONED_HOLD_AFTER = timedelta(minutes=30)
 
 
 def holds_release_abandoned(*, now=None) -> int:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import WeeklyHours
-from bookings.policy import LOCAL_TZ
-from bookings.provider_services import NOTES_MAX, PERIODS
+from bookings.provider_services import PERIODS
+from marketplace.policy import LOCAL_TZ, NOTES_MAX
 
 SHIFTS_PER_DAY = 2
 

@@ -22,19 +22,14 @@ from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError
 from bookings.models import Appointment, AppointmentEvent, TimeOff, WeeklyHours, Worker
-from bookings.policy import LOCAL_TZ
+from marketplace.policy import CHECK_IN_EARLIEST, CONTACT_VISIBLE_AFTER_DONE, LOCAL_TZ, NOTES_MAX
 
 Status = Appointment.Status
 
-#: A worker may check in this long before the start (arriving a little early is normal).
-CHECK_IN_EARLIEST = timedelta(hours=1)
-#: The resident's name, address and phone stay visible this long after the job ends.
-CONTACT_VISIBLE_AFTER_DONE = timedelta(hours=24)
 #: Statuses whose resident contact a worker who accepted the job may see.
 CONTACT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED, Status.NO_SHOW)
 #: Statuses that end a job (after which the contact disappears once the 24 h are over).
 FINISHED = (Status.COMPLETED, Status.NO_SHOW)
-NOTES_MAX = 300
 
 
 class ConsoleError(BookingError):

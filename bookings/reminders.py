@@ -24,6 +24,7 @@ from django.utils import timezone
 from bookings import notifications
 from bookings.models import Appointment, Worker
 from bookings.models_dispatch import DispatchRequest, Offer, Reminder
+from marketplace.policy import RATING_AFTER, RESIDENT_REMINDER_BEFORE, WORKER_REMINDER_BEFORE
 
 log = logging.getLogger("linli.reminders")
 Kind = Reminder.Kind
@@ -31,16 +32,14 @@ Status = Appointment.Status
 
 #: How long before the start each reminder is due.
 BEFORE_START = {
-    Kind.RESIDENT_24H: timedelta(hours=24),
-    Kind.RESIDENT_2H: timedelta(hours=2),
-    Kind.WORKER_1H: timedelta(hours=1),
+    Kind.RESIDENT_24H: RESIDENT_REMINDER_BEFORE[0],
+    Kind.RESIDENT_2H: RESIDENT_REMINDER_BEFORE[1],
+    Kind.WORKER_1H: WORKER_REMINDER_BEFORE,
 }
-#: The rating request is due this long after completion.
-RATING_AFTER = timedelta(hours=1)
 
 
 def reminder_lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "LINLI_REMINDER_LEASE_SECONDS", 120))
+    return timedelta(seconds=settings.LINLI_REMINDER_LEASE_SECONDS)
 
 
 def reminders_plan(appointment: Appointment, *, now=None) -> None:

@@ -38,7 +38,6 @@ from bookings.exceptions import (
     SlotUnavailable,
 )
 from bookings.models import Appointment, AppointmentEvent, Worker
-from bookings.policy import LOCAL_TZ, TRAVEL_BUFFER
 from bookings.slots import (
     next_free_slots,
     parse_start,
@@ -52,6 +51,7 @@ from marketplace.catalogue.models import Option
 from marketplace.models import Household
 from marketplace.partner.models import StockRecord
 from marketplace.partner.strategy import CommunityStrategy
+from marketplace.policy import LOCAL_TZ, TRAVEL_BUFFER
 
 SLOT_OPTION_CODE = "slot"
 Status = Appointment.Status

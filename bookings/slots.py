@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError
 from bookings.models import Appointment, TimeOff, WeeklyHours, Worker
-from bookings.policy import (
+from marketplace.policy import (
     DEFAULT_DURATION,
     HORIZON,
     LOCAL_TZ,

@@ -48,7 +48,7 @@ class FileSMSBackend(LoggingSMSBackend):
 
     def send(self, phone: str, text: str) -> None:
         super().send(phone, text)
-        folder = Path(getattr(settings, "SMS_FILE_PATH", settings.BASE_DIR / "var" / "sms"))
+        folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
             {"at": timezone.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False
@@ -65,5 +65,5 @@ class LocmemSMSBackend(BaseSMSBackend):
 
 
 def send_sms(phone: str, text: str) -> None:
-    backend = import_string(getattr(settings, "SMS_BACKEND", "bookings.sms.LoggingSMSBackend"))
+    backend = import_string(settings.SMS_BACKEND)
     backend().send(phone, text)

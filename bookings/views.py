@@ -35,9 +35,8 @@ from bookings.slots import available_slots, group_by_day, local_day_bounds, pars
 from marketplace.catalogue.models import Product
 from marketplace.community import current_community
 from marketplace.models import Household
+from marketplace.policy import CALENDAR_FEED_PAST, DAYS_OFFERED_AFTER_REFUSAL, MAX_PICKER_DAYS
 from payments.services import payment_for_order
-
-MAX_PICKER_DAYS = 31
 
 
 def _wants_json(request) -> bool:
@@ -314,7 +313,7 @@ def appointment_reschedule(request, pk):
         product=appointment.product,
         stockrecord=appointment.stockrecord,
         community=appointment.community,
-        max_days=5,
+        max_days=DAYS_OFFERED_AFTER_REFUSAL,
         duration=appointment.end - appointment.start,
         exclude_appointment=appointment,
     )
@@ -356,7 +355,7 @@ def calendar_feed_manage(request):
 def calendar_feed(request, token):
     """The private feed: the token is the only key, so an unknown or revoked one is 404."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
-    since = timezone.now() - timedelta(days=90)
+    since = timezone.now() - CALENDAR_FEED_PAST
     appointments = Appointment.objects.filter(resident=feed.user, start__gte=since).select_related(
         "product", "worker__user", "household", "community"
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, SourceType
 
+from marketplace.policy import AUTHORISE_BEFORE_START, AUTHORISE_NOW_HORIZON  # noqa: E402
 from payments import signals
 from payments import stripe_client as sc
 from payments.cards import default_card
@@ -42,9 +43,6 @@ logger = logging.getLogger("linli.payments")
 Status = PaymentIntentRecord.Status
 SOURCE_TYPE_CODE = "stripe-card"
 SOURCE_TYPE_NAME = "Stripe card"
-# An authorisation lapses after about 7 days: bookings further ahead are authorised later.
-AUTHORISE_NOW_HORIZON = timedelta(days=5)
-AUTHORISE_BEFORE_START = timedelta(hours=48)
 LOCK_TIMEOUT_MS = 5000
 # Errors after which we cannot know whether Stripe acted: leave the claim for reconciliation.
 UNKNOWN_OUTCOME = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)

@@ -14,11 +14,11 @@ from bookings import services
 from bookings.exceptions import BookingError
 from bookings.slots import available_slots, group_by_day, parse_start, service_terms
 from marketplace.community import current_community
+from marketplace.policy import DAYS_SHOWN
 
 register = template.Library()
 
 #: The service page shows this many days that have free slots; the picker reaches further.
-DAYS_SHOWN = 4
 
 
 @dataclass

@@ -204,6 +204,10 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Linli 邻里 <noreply@linli.example>")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env("SMS_BACKEND", default="bookings.sms.LoggingSMSBackend")
+# The demo's logging backend also appends each text message to sms.jsonl in this folder.
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# A reminder claimed by a worker that died is claimed again after this many seconds.
+LINLI_REMINDER_LEASE_SECONDS = env.int("LINLI_REMINDER_LEASE_SECONDS", default=120)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

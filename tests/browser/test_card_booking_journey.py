@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Appointment
-from bookings.policy import LOCAL_TZ
+from marketplace.policy import LOCAL_TZ
 from payments.services import payment_for_order
 from tests.bookings.factories import WorkerFactory
 from tests.browser.test_payment_cards import fill_card

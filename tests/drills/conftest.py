@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.policy import LOCAL_TZ
+from marketplace.policy import LOCAL_TZ
 from tests.bookings.factories import WorkerFactory
 from tests.cms.support import publish_board
 

@@ -78,7 +78,7 @@ def test_a_declined_card_charges_nothing_and_frees_the_slot(
 
 def _within_a_day_in_working_hours():
     """A start 3 to 23 hours ahead that falls in the workers' hours (09:00-15:00 local)."""
-    from bookings.policy import LOCAL_TZ
+    from marketplace.policy import LOCAL_TZ
 
     base = timezone.now().replace(minute=0, second=0, microsecond=0)
     for hours in range(3, 24):

@@ -347,7 +347,7 @@ class Command(BaseCommand):
         from oscar.apps.order.models import Line, Order
 
         from bookings.models import Appointment
-        from bookings.policy import TRAVEL_BUFFER
+        from marketplace.policy import TRAVEL_BUFFER
 
         tz = local_tz()
         now = timezone.now()

@@ -1,0 +1,80 @@
+"""Every policy number of Linli in one place (DESIGN.md, "Flows"), so a change of policy is a
+one-line edit. Durations are ``timedelta``; counts are plain ints.
+
+Every app may import this module (it imports nothing of Linli's): bookings, payments and the
+provider console read their windows, horizons and timeouts here.
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+# --- time ---------------------------------------------------------------------------------
+
+#: Workers' hours and slot boundaries are reckoned in the communities' local time.
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+
+# --- the booking window and slots ----------------------------------------------------------
+
+#: Time a worker needs between two jobs; part of the range the database refuses to overlap.
+TRAVEL_BUFFER = timedelta(minutes=15)
+#: Slots start on the hour and half hour (local time).
+SLOT_STEP = timedelta(minutes=30)
+#: A slot must start at least this long after the booking.
+MINIMUM_NOTICE = timedelta(hours=2)
+#: And at most this long after it.
+HORIZON = timedelta(days=30)
+#: A service whose product lacks a ``duration_minutes`` attribute takes this long.
+DEFAULT_DURATION = timedelta(minutes=60)
+#: The service page shows the free times of this many days that have any.
+DAYS_SHOWN = 4
+#: After a refusal (409), the next free times of this many days are offered.
+DAYS_OFFERED_AFTER_REFUSAL = 5
+#: The resident's date picker covers at most this many days at once.
+MAX_PICKER_DAYS = 31
+#: A hold whose payment was never finished frees its worker after this long.
+ABANDONED_HOLD_AFTER = timedelta(minutes=30)
+
+# --- changes and fees ----------------------------------------------------------------------
+
+#: Cancelling or rescheduling this long (or longer) before the start is free.
+FREE_CHANGE_BEFORE = timedelta(hours=24)
+
+# --- payments (Stripe: an uncaptured authorisation lapses after about 7 days) ---------------
+
+#: A booking starting further ahead than this is not authorised at once ...
+AUTHORISE_NOW_HORIZON = timedelta(days=5)
+#: ... but this long before its start, off-session.
+AUTHORISE_BEFORE_START = timedelta(hours=48)
+
+# --- dispatch -----------------------------------------------------------------------------
+
+#: A worker has this long to answer an offer, unless the provider sets its own.
+OFFER_TIMEOUT = timedelta(minutes=15)
+#: Shortest time a worker is given to answer, however near the start.
+MINIMUM_OFFER_TIME = timedelta(minutes=2)
+#: A dispatch row younger than this is left to its on-commit kick; the sweep takes older ones.
+SWEEP_GRACE = timedelta(seconds=5)
+
+# --- the provider console -------------------------------------------------------------------
+
+#: A worker may check in this long before the start (arriving a little early is normal).
+CHECK_IN_EARLIEST = timedelta(hours=1)
+#: The resident's name, address and phone stay visible this long after the job ends.
+CONTACT_VISIBLE_AFTER_DONE = timedelta(hours=24)
+#: Longest note a worker may leave on completion or no-show (characters).
+NOTES_MAX = 300
+
+# --- reminders ----------------------------------------------------------------------------
+
+#: How long before the start the resident's and the worker's reminders are due.
+RESIDENT_REMINDER_BEFORE = (timedelta(hours=24), timedelta(hours=2))
+WORKER_REMINDER_BEFORE = timedelta(hours=1)
+#: The rating request is due this long after completion.
+RATING_AFTER = timedelta(hours=1)
+
+# --- the resident's calendar --------------------------------------------------------------
+
+#: The private calendar feed carries appointments that started at most this long ago.
+CALENDAR_FEED_PAST = timedelta(days=90)
