@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order
 
+from bookings.appointments import locking
 from bookings.exceptions import BookingError, SlotsUnavailable, SlotUnavailable
 from bookings.models import Appointment
 from bookings.services import (
     _choose_worker,
     _create_appointment,
     _free_workers,
-    _lock_workers,
     _place_order,
     _prepare,
     _Request,
@@ -98,7 +98,7 @@ def basket_checkout_hold(*, user, basket, household, order_number=None) -> Order
 def _hold_basket(*, user, basket, household, lines, requests, order_number) -> Order:
     # Every line's candidates are locked up front, in one pk-ordered statement, so two
     # baskets that share workers queue rather than each holding half of what the other needs.
-    _lock_workers([pk for r in requests for pk in r.candidate_ids])
+    locking.lock_workers([pk for r in requests for pk in r.candidate_ids])
     order = _place_order(user=user, basket=basket, order_number=order_number)
     # Oscar writes order lines in basket-line order.
     problems = {}

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.appointments import locking
 from bookings.exceptions import BookingError, CancellationRefused, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
 from bookings.services import (
@@ -18,7 +19,6 @@ from bookings.services import (
     _candidate_ids,
     _choose_worker,
     _is_overlap,
-    _lock_workers,
     _slot_value,
     slot_taken,
 )
@@ -50,7 +50,7 @@ def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
     # Why: a cancel and a reschedule (or two tabs) must not both act on the same status.
-    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    locked = locking.lock_appointment(appointment.pk)
     if locked.status not in CHANGEABLE:
         raise CancellationRefused(
             _("This appointment is %(status)s and can no longer be changed.")
@@ -104,13 +104,14 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
 
 @transaction.atomic
 def _reschedule(*, appointment, new_start, by) -> Decimal:
-    candidate_ids = _candidate_ids(
-        product=appointment.product,
-        stockrecord=appointment.stockrecord,
-        community=appointment.community,
-    )
-    _lock_workers([*candidate_ids, appointment.worker_id])
+    # The lock order (bookings.appointments.locking): the appointment, then every worker.
     locked = _lock_appointment(appointment)
+    candidate_ids = _candidate_ids(
+        product=locked.product,
+        stockrecord=locked.stockrecord,
+        community=locked.community,
+    )
+    locking.lock_workers([*candidate_ids, locked.worker_id])
     if new_start == locked.start:
         raise BookingError(_("That is already the time of this appointment."))
     fee = cancellation_fee_for(locked)

@@ -31,6 +31,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.appointments import locking
 from bookings.exceptions import BookingError, SlotUnavailable
 from bookings.models import Appointment, Worker
 from bookings.models_dispatch import DispatchAttempt, DispatchRequest, Offer, Reminder
@@ -107,7 +108,10 @@ def dispatch_request_process(*, request_id: int) -> Offer | None:
 def _process(appointment_id: int, request_id: int) -> Offer | None:
     # The appointment first (the module's lock order), then the outbox row. skip_locked:
     # whoever holds the row is dispatching it; a second sweeper moves on to other rows.
-    appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+    try:
+        appointment = locking.lock_appointment(appointment_id)
+    except Appointment.DoesNotExist:
+        appointment = None
     request = (
         DispatchRequest.objects.select_for_update(skip_locked=True)
         .filter(pk=request_id, status=DispatchRequest.Status.PENDING)
@@ -211,18 +215,6 @@ def offers_for_worker(worker: Worker) -> QuerySet[Offer]:
     )
 
 
-def _lock_workers(worker_ids) -> None:
-    # Why: the same lock booking takes (bookings.services._lock_workers): moving a hold reads
-    # who is free and then writes; with the candidates locked no booking can take the slot
-    # in between. Primary-key order, so transactions queue instead of deadlocking.
-    list(
-        Worker.objects.select_for_update()
-        .filter(pk__in=sorted(set(worker_ids)))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def _candidates(appointment: Appointment) -> list[int]:
     return list(
         qualified_workers(
@@ -233,18 +225,14 @@ def _candidates(appointment: Appointment) -> list[int]:
     )
 
 
-def _lock_for_move(appointment_id: int) -> tuple[Appointment, list[int]]:
-    """Lock candidates and the appointment (in that order) and return both, re-read."""
-    appointment = Appointment.objects.select_related(
-        "product", "stockrecord__partner", "community"
-    ).get(pk=appointment_id)
-    candidate_ids = _candidates(appointment)
-    _lock_workers([*candidate_ids, appointment.worker_id])
-    locked = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("product", "stockrecord__partner", "community", "worker__user")
-        .get(pk=appointment_id)
+def _lock_for_move(appointment_id: int, *, also=()) -> tuple[Appointment, list[int]]:
+    """Lock the appointment, then its candidates, its worker and ``also`` (worker ids), in the
+    one lock order (bookings.appointments.locking); return the appointment and candidates."""
+    locked = locking.lock_appointment(
+        appointment_id, related=("product", "stockrecord__partner", "community", "worker__user")
     )
+    candidate_ids = _candidates(locked)
+    locking.lock_workers([*candidate_ids, locked.worker_id, *also])
     return locked, candidate_ids
 
 
@@ -363,7 +351,7 @@ def _answer(offer_id: int, worker: Worker, new_status, *, reason: str = "") -> O
 @transaction.atomic
 def offer_accept(*, offer: Offer, worker: Worker) -> Appointment:
     """The worker takes the job: the appointment becomes accepted."""
-    appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=offer.appointment_id)
+    appointment = locking.lock_appointment(offer.appointment_id)
     if offer.worker_id != worker.pk or appointment.worker_id != worker.pk:
         raise OfferUnavailable(_("This offer is not yours."))
     offer = _answer(offer.pk, worker, Offer.Status.ACCEPTED)
@@ -428,8 +416,7 @@ def _is_manager(user, partner) -> bool:
 def appointment_assign(*, appointment: Appointment, worker: Worker, by) -> Appointment:
     """A provider manager gives the job to ``worker``: the hold moves under the same locks
     and constraint as a booking, and the worker gets an offer to accept."""
-    appointment, candidate_ids = _lock_for_move(appointment.pk)
-    _lock_workers([worker.pk])  # after the candidates: still pk order within this call's set
+    appointment, candidate_ids = _lock_for_move(appointment.pk, also=[worker.pk])
     partner = appointment.stockrecord.partner
     if not _is_manager(by, partner):
         raise NotAllowed(_("Only the provider's managers can assign its jobs."))

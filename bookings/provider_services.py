@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.appointments import locking
 from bookings.exceptions import BookingError
 from bookings.models import Appointment, AppointmentEvent, TimeOff, WeeklyHours, Worker
 from marketplace.policy import CHECK_IN_EARLIEST, CONTACT_VISIBLE_AFTER_DONE, LOCAL_TZ, NOTES_MAX
@@ -132,11 +133,7 @@ def job_contact(appointment: Appointment, *, now: datetime | None = None) -> Job
 def _lock_own_job(appointment: Appointment, worker: Worker) -> Appointment:
     # Why: check-in, completion and no-show read the status and then move it; the row lock
     # makes a double tap (or a manager reassigning meanwhile) wait and then see the new state.
-    locked = (
-        Appointment.objects.select_for_update()
-        .select_related("order", "line")
-        .get(pk=appointment.pk)
-    )
+    locked = locking.lock_appointment(appointment.pk, related=("order", "line"))
     if locked.worker_id != worker.pk:
         raise ConsoleError(_("This job is no longer assigned to you."))
     return locked
@@ -306,11 +303,11 @@ def payments_capture_finished(*, limit: int = 100) -> int:
 # --- a worker's time ---------------------------------------------------------------------------
 
 
-def _lock_worker(worker: Worker) -> Worker:
-    # Why: booking locks the candidate workers' rows before reading their hours (services.
-    # _lock_workers). Taking the same lock here means a booking in flight sees either the old
-    # hours or the new ones, never half of an edit.
-    return Worker.objects.select_for_update().get(pk=worker.pk)
+def _lock_worker(worker: Worker) -> None:
+    # Why: booking locks the candidate workers' rows before reading their hours. Taking the
+    # same lock here means a booking in flight sees either the old hours or the new ones,
+    # never half of an edit.
+    locking.lock_workers([worker.pk])
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from oscar.apps.order.models import Line, LineAttribute, LinePrice, Order
 from oscar.apps.order.utils import OrderCreator
 from oscar.apps.shipping.methods import NoShippingRequired
 
+from bookings.appointments import locking
 from bookings.exceptions import (
     BookingError,
     HouseholdRequired,
@@ -143,27 +144,6 @@ def line_slot(line) -> datetime | None:
 
 def _slot_value(start: datetime) -> str:
     return start.astimezone(LOCAL_TZ).isoformat()
-
-
-# --- the worker lock --------------------------------------------------------------------------
-
-
-def _lock_workers(worker_ids) -> list[int]:
-    """Lock the candidate workers' rows until the transaction ends.
-
-    Why: choosing a free worker is a read and booking them is a write; two bookings that both
-    read before either writes would both see the worker free. With the rows locked, the second
-    booking waits for the first to commit and then sees its appointment. Rows are locked in
-    primary-key order so two bookings wanting overlapping sets queue instead of deadlocking.
-    (SQLite has no row locks; its transactions begin IMMEDIATE, so writers queue as a whole.)
-    The exclusion constraint stays the last word if anything ever skipped this.
-    """
-    return list(
-        Worker.objects.select_for_update()
-        .filter(pk__in=sorted(set(worker_ids)))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 def _free_workers(
@@ -507,7 +487,7 @@ def _hold(
     """
     # The lock comes first: everything this transaction reads about the workers' time is
     # read while no other booking can change it.
-    _lock_workers(request.candidate_ids)
+    locking.lock_workers(request.candidate_ids)
     worker = _choose_worker(request.candidate_ids, start=request.start, duration=request.duration)
     status = Status.CONFIRMED if confirm else Status.HELD
     order, line = _write_order(

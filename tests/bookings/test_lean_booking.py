@@ -7,6 +7,7 @@ import pytest
 from oscar.apps.order.models import Order
 
 from bookings import dispatch, services
+from bookings.appointments import locking
 from bookings.exceptions import SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
 from bookings.models_dispatch import DispatchRequest, Reminder
@@ -27,7 +28,7 @@ def test_a_taken_slot_is_refused_before_anything_is_locked_or_written(
     book, other_resident, worker, monkeypatch
 ):
     book(tomorrow_at(10))
-    monkeypatch.setattr(services, "_lock_workers", _must_not_run("the worker lock"))
+    monkeypatch.setattr(locking, "lock_workers", _must_not_run("the worker lock"))
     monkeypatch.setattr(services, "_rows_oscar_needs", _must_not_run("the analytics rows"))
     orders = Order.objects.count()
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bookings import services
+from bookings.appointments import locking
 from bookings.models import Appointment, AppointmentEvent, Worker
 from tests.bookings.conftest import local
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
@@ -162,7 +163,7 @@ def test_control_without_the_lock_many_see_the_worker_free_and_the_constraint_sa
     last_slot, community, service, monkeypatch
 ):
     n = 8
-    monkeypatch.setattr(services, "_lock_workers", _unlocked)
+    monkeypatch.setattr(locking, "lock_workers", _unlocked)
     seen_free = _count_free_checks(monkeypatch, barrier=threading.Barrier(n))
     results = _hold_in_threads(community, service, last_slot, n)
     # The race is real: every booking read "free" before any wrote.
@@ -181,7 +182,7 @@ def test_control_without_the_lock_or_the_constraint_the_worker_is_booked_twice(
         c for c in Appointment._meta.constraints if c.name == "appointment_worker_no_overlap"
     )
     n = 8
-    monkeypatch.setattr(services, "_lock_workers", _unlocked)
+    monkeypatch.setattr(locking, "lock_workers", _unlocked)
     _count_free_checks(monkeypatch, barrier=threading.Barrier(n))
     with connection.schema_editor() as editor:
         editor.remove_constraint(Appointment, constraint)

@@ -1,0 +1,63 @@
+"""The one lock order of Linli's bookings, and the only functions that take those locks.
+
+Every transaction that locks rows of these tables takes them in this order, and at most once:
+
+1. **the appointment** (one row, ``SELECT ... FOR UPDATE``), when the transaction changes an
+   existing appointment;
+2. **the workers**, every row it will need in **one** call, in ascending primary-key order
+   (``SELECT ... FOR NO KEY UPDATE``).
+
+Why this order: an appointment names one worker, but which workers matter (the candidates for a
+move, the one a manager picks) is only known once the appointment is read under its lock. Taking
+all the worker rows in one statement, sorted, means two transactions that want overlapping sets
+queue instead of deadlocking (the same rule as pretix's ``services/locking.py``: one order,
+documented once).
+
+Why ``NO KEY UPDATE`` for workers: inserting a row that references a worker (an offer, an
+appointment, a dispatch attempt) takes PostgreSQL's ``FOR KEY SHARE`` lock on that worker. A
+``FOR UPDATE`` lock would make such an insert wait, which is how a manager's assignment once
+deadlocked against the dispatch task. ``FOR NO KEY UPDATE`` still serialises everything that
+reads a worker's calendar and then books it, and never blocks a foreign-key check.
+
+A new booking has no appointment row yet: it locks only the workers (step 2), then inserts.
+SQLite has no row locks; its transactions begin IMMEDIATE (settings), so writers queue whole.
+The PostgreSQL exclusion constraint on appointments stays the last word on overlaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bookings.models import Appointment, Worker
+
+
+def lock_appointment(appointment_id: int, *, related: Iterable[str] = ()) -> Appointment:
+    """Lock one appointment's row until the transaction ends and return it, re-read.
+
+    ``related`` names ``select_related`` paths to load with it (only the appointment's own row
+    is locked). Raises ``Appointment.DoesNotExist``. Must be called inside ``transaction.atomic``
+    and before :func:`lock_workers` in the same transaction.
+    """
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related(*related)
+        .get(pk=appointment_id)
+    )
+
+
+def lock_workers(worker_ids: Iterable[int | None]) -> list[int]:
+    """Lock the workers' rows (``None`` and duplicates ignored) in primary-key order.
+
+    Call it once per transaction with every worker the transaction will read the calendar of
+    or book: a second call with a lower primary key would break the order. Returns the ids of
+    the rows that exist, ascending.
+    """
+    ids = sorted({pk for pk in worker_ids if pk is not None})
+    if not ids:
+        return []
+    return list(
+        Worker.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
