@@ -24,7 +24,7 @@ TOLERANCE_SECONDS = 300
 
 
 class BadSignature(Exception):
-    pass
+    """The payload is not a Stripe event signed with our secret within the tolerance."""
 
 
 def _intent_id_of_payment_intent(obj: dict) -> str | None:
