@@ -1,5 +1,6 @@
-"""Authorise, capture, fee capture, void, refund, declines, 3-D Secure, far dates, reconcile:
-all against localstripe, reading back what Stripe holds and what Oscar's payment models say."""
+"""Authorise: manual-capture PaymentIntents off-session, the same key twice, declines, no card,
+3-D Secure, far dates (scheduled, then authorised by the beat task): against localstripe, reading
+back what Stripe holds and what Oscar's payment models say (``payments/services/authorise.py``)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -12,39 +13,20 @@ from oscar.apps.payment.models import Source
 
 from payments import stripe_client as sc
 from payments.cards import card_set_default
-from payments.exceptions import (
-    CardDeclined,
-    InvalidPaymentOperation,
-    NoSavedCard,
-    PaymentInProgress,
+from payments.exceptions import CardDeclined, NoSavedCard, PaymentInProgress
+from payments.models import PaymentIntentRecord
+from payments.services import authorise_due_payments, payment_authorise_or_schedule, payment_sync
+from tests.payments.conftest import (
+    DECLINED_AT_CHARGE,
+    NEEDS_3DS,
+    authorise,
+    make_order,
+    save_card,
+    txns,
 )
-from payments.models import PaymentIntentRecord, Refund
-from payments.services import (
-    authorise_due_payments,
-    payment_authorise,
-    payment_authorise_or_schedule,
-    payment_capture,
-    payment_refund,
-    payment_settle_cancellation,
-    payment_sync,
-    payment_void,
-    payments_reconcile,
-)
-from tests.payments.conftest import DECLINED_AT_CHARGE, NEEDS_3DS, make_order, save_card
 
 pytestmark = pytest.mark.django_db
 S = PaymentIntentRecord.Status
-
-
-def authorise(order, user, key="book-1"):
-    return payment_authorise(
-        order=order, user=user, amount=order.total_incl_tax, idempotency_key=key
-    )
-
-
-def txns(order):
-    source = Source.objects.get(order=order)
-    return source, [(t.txn_type, t.amount) for t in source.transactions.order_by("pk")]
 
 
 def test_authorise_holds_the_order_total_on_the_default_card(localstripe, resident, order, visa):
@@ -87,87 +69,6 @@ def test_another_key_for_an_order_already_paid_is_refused(localstripe, resident,
     with pytest.raises(PaymentInProgress):
         authorise(order, resident, key="second")
     assert len(sc.payment_intent_list(customer=resident.stripe_customer.stripe_id)) == 1
-
-
-def test_capture_on_completion_debits_the_whole_amount(localstripe, resident, order, visa):
-    intent = payment_capture(intent=authorise(order, resident))
-
-    assert (intent.status, intent.amount_captured) == (S.CAPTURED, Decimal("120.00"))
-    assert sc.payment_intent_retrieve(intent.stripe_id)["status"] == "succeeded"
-    source, rows = txns(order)
-    assert (source.amount_allocated, source.amount_debited) == (
-        Decimal("120.00"),
-        Decimal("120.00"),
-    )
-    assert rows == [("Authorise", Decimal("120.00")), ("Debit", Decimal("120.00"))]
-    # Capturing again changes nothing.
-    assert payment_capture(intent=intent).amount_captured == Decimal("120.00")
-    assert len(txns(order)[1]) == 2
-
-
-def test_a_cancellation_with_a_fee_captures_only_the_fee(localstripe, resident, order, visa):
-    intent = payment_settle_cancellation(intent=authorise(order, resident), fee=Decimal("30"))
-
-    assert (intent.status, intent.amount_captured) == (S.CAPTURED, Decimal("30.00"))
-    pi = sc.payment_intent_retrieve(intent.stripe_id)
-    charge = sc.latest_charge(pi)
-    assert pi["status"] == "succeeded"
-    # localstripe releases the rest as a refund of the charge: 120 - 90 = 30 kept.
-    assert charge["amount"] - charge["amount_refunded"] == 3000
-    source, rows = txns(order)
-    assert (source.amount_allocated, source.amount_debited, source.amount_refunded) == (
-        Decimal("30.00"),
-        Decimal("30.00"),
-        Decimal("0.00"),
-    )
-    assert rows == [("Authorise", Decimal("120.00")), ("Debit", Decimal("30.00"))]
-    # Stripe's release of the rest is not mistaken for a refund by a later re-read.
-    assert payment_sync(intent=intent).amount_refunded == Decimal("0.00")
-
-
-def test_a_free_cancellation_voids_the_authorisation(localstripe, resident, order, visa):
-    intent = payment_settle_cancellation(intent=authorise(order, resident), fee=Decimal("0"))
-
-    assert intent.status == S.CANCELED
-    assert sc.payment_intent_retrieve(intent.stripe_id)["status"] == "canceled"
-    source, rows = txns(order)
-    assert (source.amount_allocated, source.amount_debited) == (Decimal("0.00"), Decimal("0.00"))
-    assert rows == [("Authorise", Decimal("120.00")), ("Void", Decimal("120.00"))]
-    assert payment_void(intent=intent).status == S.CANCELED  # idempotent
-    with pytest.raises(InvalidPaymentOperation):
-        payment_capture(intent=intent)
-
-
-def test_partial_then_full_refund_of_a_captured_payment(localstripe, resident, order, visa):
-    intent = payment_capture(intent=authorise(order, resident))
-
-    partial = payment_refund(
-        intent=intent, amount=Decimal("20"), reason="late", idempotency_key="refund-1"
-    )
-    assert (
-        payment_refund(
-            intent=intent, amount=Decimal("20"), reason="late", idempotency_key="refund-1"
-        ).pk
-        == partial.pk
-    )  # double submit
-    rest = payment_refund(intent=intent, reason="complaint", idempotency_key="refund-2")
-
-    assert (partial.status, partial.amount, rest.amount) == (
-        Refund.Status.SUCCEEDED,
-        Decimal("20.00"),
-        Decimal("100.00"),
-    )
-    intent.refresh_from_db()
-    assert intent.amount_refunded == Decimal("120.00")
-    refunds = sc.refund_list(payment_intent=intent.stripe_id)
-    assert sorted(r["amount"] for r in refunds) == [2000, 10000]
-    source, rows = txns(order)
-    assert source.amount_refunded == Decimal("120.00")
-    assert rows[-2:] == [("Refund", Decimal("20.00")), ("Refund", Decimal("100.00"))]
-    with pytest.raises(InvalidPaymentOperation):
-        payment_refund(intent=intent, amount=Decimal("1"), idempotency_key="refund-3")
-    # A re-read of Stripe finds nothing new to record.
-    assert payment_sync(intent=intent).amount_refunded == Decimal("120.00")
 
 
 def test_a_card_declined_at_charge_leaves_nothing_behind(localstripe, resident, order):
@@ -248,60 +149,6 @@ def test_a_failed_far_date_authorisation_tells_the_resident_and_retries_with_a_n
     authorise_due_payments()
     intent.refresh_from_db()
     assert (intent.status, intent.card) == (S.AUTHORISED, new_card)
-
-
-def test_reconcile_releases_an_authorisation_whose_caller_never_finished(
-    localstripe, resident, order, visa
-):
-    # The web process died after Stripe authorised and before we stored the answer.
-    intent = PaymentIntentRecord.objects.create(
-        order=order,
-        user=resident,
-        card=visa,
-        amount=Decimal("120"),
-        idempotency_key="lost",
-        attempts=1,
-    )
-    pi = sc.payment_intent_create_off_session(
-        amount=Decimal("120"),
-        currency="CNY",
-        customer=resident.stripe_customer.stripe_id,
-        payment_method=visa.stripe_payment_method_id,
-        metadata={"linli_payment": str(intent.pk)},
-        idempotency_key="x",
-    )
-    assert payments_reconcile()["intents"] == 0  # not an hour old yet
-    PaymentIntentRecord.objects.filter(pk=intent.pk).update(
-        updated=timezone.now() - timedelta(hours=2)
-    )
-
-    assert payments_reconcile()["intents"] == 1
-    intent.refresh_from_db()
-    assert (intent.stripe_id, intent.status) == (pi["id"], S.CANCELED)
-    assert sc.payment_intent_retrieve(pi["id"])["status"] == "canceled"
-
-
-def test_reconcile_finishes_a_capture_whose_answer_was_lost(localstripe, resident, order, visa):
-    intent = authorise(order, resident)
-    # The capture reached Stripe but the process died before recording it.
-    PaymentIntentRecord.objects.filter(pk=intent.pk).update(
-        pending_action="capture", pending_amount=Decimal("120")
-    )
-    sc.payment_intent_capture(intent.stripe_id, amount=Decimal("120"), idempotency_key="y")
-    with pytest.raises(PaymentInProgress):
-        payment_capture(intent=intent)
-    PaymentIntentRecord.objects.filter(pk=intent.pk).update(
-        updated=timezone.now() - timedelta(hours=2)
-    )
-
-    payments_reconcile()
-    intent.refresh_from_db()
-    assert (intent.status, intent.amount_captured, intent.pending_action) == (
-        S.CAPTURED,
-        Decimal("120.00"),
-        "",
-    )
-    assert txns(order)[1][-1] == ("Debit", Decimal("120.00"))
 
 
 def test_amounts_and_orders_stay_apart_per_resident(localstripe, resident, other_resident, visa):
