@@ -1,3 +1,5 @@
+"""Django admin for payments: read-only records, with refund and re-sync actions."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.payment.exceptions import PaymentError
@@ -7,6 +9,8 @@ from payments.services import payment_refund, payment_sync
 
 
 class RefundInline(admin.TabularInline):
+    """A payment's refunds, read-only (refunds are made through ``payment_refund``)."""
+
     model = Refund
     extra = 0
     can_delete = False
@@ -24,6 +28,8 @@ class RefundInline(admin.TabularInline):
 
 @admin.register(PaymentIntentRecord)
 class PaymentIntentRecordAdmin(admin.ModelAdmin):
+    """Card payments, read-only; money moves only through the actions (services)."""
+
     list_display = (
         "order",
         "user",
@@ -40,10 +46,12 @@ class PaymentIntentRecordAdmin(admin.ModelAdmin):
     actions = ["refund_remaining", "sync_from_stripe"]
 
     def has_add_permission(self, request):
+        """Payments are created by bookings, never by hand."""
         return False
 
     @admin.action(description=_("Refund what is left of the selected payments"))
     def refund_remaining(self, request, queryset):
+        """Refund what is left of each selected captured payment; errors shown per payment."""
         for intent in queryset.filter(status=PaymentIntentRecord.Status.CAPTURED):
             try:
                 payment_refund(
@@ -57,12 +65,15 @@ class PaymentIntentRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-read the selected payments from Stripe"))
     def sync_from_stripe(self, request, queryset):
+        """Re-read each selected payment's PaymentIntent from Stripe (``payment_sync``)."""
         for intent in queryset:
             payment_sync(intent=intent)
 
 
 @admin.register(SavedCard)
 class SavedCardAdmin(admin.ModelAdmin):
+    """Saved cards, read-only (residents manage theirs on /shop/accounts/cards/)."""
+
     list_display = ("user", "brand", "last4", "exp_month", "exp_year", "is_default")
     search_fields = ("user__email", "last4")
     readonly_fields = (

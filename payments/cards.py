@@ -10,6 +10,7 @@ import logging
 
 import stripe
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from payments import stripe_client as sc
@@ -171,6 +172,7 @@ def card_remove(*, user, card: SavedCard) -> None:
 
 
 def default_card(user) -> SavedCard | None:
+    """The user's default card (the one one-click bookings use), or None if they have none."""
     return SavedCard.objects.filter(user=user, is_default=True).first()
 
 
@@ -187,8 +189,6 @@ def _tell_stripe_default(customer: StripeCustomer, card: SavedCard | None) -> No
 def _retry_failed_scheduled_payments(*, user) -> int:
     """A far-date authorisation that failed is tried again at the next beat tick with the new
     default card (``authorise_due_payments``)."""
-    from django.utils import timezone
-
     retried = 0
     for intent in PaymentIntentRecord.objects.filter(
         user=user, status=PaymentIntentRecord.Status.FAILED, authorise_at__isnull=False

@@ -14,6 +14,8 @@ class CardDeclined(UnableToTakePayment):
 
 
 class NoSavedCard(UnableToTakePayment):
+    """The resident has no saved card (or named a card that is not theirs): nothing was tried."""
+
     def __init__(self, message=None):
         super().__init__(str(message or _("Add a card in your account before booking.")))
 
@@ -26,6 +28,11 @@ class PaymentInProgress(PaymentError):
 
 
 class PaymentServiceUnavailable(PaymentError):
+    """Stripe could not be reached or answered with an error; the outcome may be unknown.
+
+    When Stripe may have acted, our claim is left in place and ``payments_reconcile`` settles it.
+    """
+
     def __init__(self, message=None):
         super().__init__(
             str(
@@ -38,5 +45,7 @@ class PaymentServiceUnavailable(PaymentError):
 
 
 class InvalidPaymentOperation(PaymentError):
+    """Not allowed in the payment's state, or refused by Stripe; ``message`` says why."""
+
     def __init__(self, message):
         super().__init__(str(message))

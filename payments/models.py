@@ -68,6 +68,7 @@ class SavedCard(models.Model):
 
     @property
     def brand_label(self) -> str:
+        """The card brand as printed on cards ("Visa", "UnionPay 银联"), from Stripe's brand code."""
         labels = {
             "visa": "Visa",
             "mastercard": "Mastercard",
@@ -80,6 +81,7 @@ class SavedCard(models.Model):
 
     @property
     def expiry(self) -> str:
+        """Expiry as "MM/YY"."""
         return f"{self.exp_month:02d}/{self.exp_year % 100:02d}"
 
 
@@ -92,6 +94,8 @@ class PaymentIntentRecord(models.Model):
     """
 
     class Status(models.TextChoices):
+        """Our states; CANCELED is Stripe's ``canceled`` PaymentIntent, shown as "Voided"."""
+
         SCHEDULED = "scheduled", _("Authorisation scheduled")
         PENDING = "pending", _("Pending")
         REQUIRES_ACTION = "requires_action", _("Needs card authentication")
@@ -178,6 +182,7 @@ class PaymentIntentRecord(models.Model):
 
     @property
     def refundable(self) -> Decimal:
+        """Captured minus refunded, in yuan (refunds in flight not deducted)."""
         return self.amount_captured - self.amount_refunded
 
 
@@ -185,6 +190,8 @@ class Refund(models.Model):
     """A refund of a captured payment. The row (and its unique key) exists before the call."""
 
     class Status(models.TextChoices):
+        """PENDING until Stripe confirms the refund (or the reconciliation decides)."""
+
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")

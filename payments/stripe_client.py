@@ -1,6 +1,10 @@
 """The one place that talks to Stripe (or localstripe, when ``STRIPE_API_BASE`` is set).
 
 Returns plain dicts so that services and tests do not depend on stripe-python's object model.
+Amounts cross this edge as fen ``int`` (Stripe's smallest currency unit for CNY,
+https://docs.stripe.com/currencies#minor-units); the domain speaks yuan ``Decimal``, converted by
+``to_minor``/``from_minor``. Every call raises ``stripe.StripeError`` subclasses as stripe-python
+does; none retries on its own (``max_network_retries=0``): our callers decide.
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+
+#: Errors after which we cannot know whether Stripe acted (network, 5xx, rate limit): the caller
+#: leaves its claim in place for the reconciliation instead of releasing it.
+UNKNOWN_OUTCOME = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
 
 
 def client() -> stripe.StripeClient:
@@ -23,6 +31,7 @@ def client() -> stripe.StripeClient:
 
 
 def as_dict(obj: Any) -> dict:
+    """A stripe-python object (or any mapping) as a plain dict."""
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
@@ -32,6 +41,7 @@ def to_minor(amount: Decimal) -> int:
 
 
 def from_minor(amount: int | None) -> Decimal:
+    """1234 fen → ¥12.34 (``Decimal`` with two places); None → ¥0.00."""
     return (Decimal(amount or 0) / 100).quantize(Decimal("0.01"))
 
 
@@ -45,6 +55,7 @@ def stripe_js_url() -> str:
 
 
 def customer_create(*, email: str, name: str, user_pk: int) -> dict:
+    """Create the Customer of user ``user_pk`` (idempotent per user); returns the Customer."""
     return as_dict(
         client().v1.customers.create(
             params={"email": email, "name": name, "metadata": {"linli_user": str(user_pk)}},
@@ -54,6 +65,10 @@ def customer_create(*, email: str, name: str, user_pk: int) -> dict:
 
 
 def setup_intent_create(*, customer: str) -> dict:
+    """A card SetupIntent for ``customer`` (id), for later off-session use; has ``client_secret``.
+
+    https://docs.stripe.com/payments/save-and-reuse
+    """
     return as_dict(
         client().v1.setup_intents.create(
             params={"customer": customer, "usage": "off_session", "payment_method_types": ["card"]}
@@ -62,24 +77,29 @@ def setup_intent_create(*, customer: str) -> dict:
 
 
 def setup_intent_retrieve(setup_intent_id: str) -> dict:
+    """The SetupIntent ``seti_...`` (``status``, ``customer``, ``payment_method``)."""
     return as_dict(client().v1.setup_intents.retrieve(setup_intent_id))
 
 
 def payment_method_retrieve(payment_method_id: str) -> dict:
+    """The PaymentMethod ``pm_...`` (``type``, ``customer``, ``card`` brand/last4/expiry)."""
     return as_dict(client().v1.payment_methods.retrieve(payment_method_id))
 
 
 def payment_method_attach(payment_method_id: str, *, customer: str) -> dict:
+    """Attach the PaymentMethod to ``customer``; a card the bank declines raises CardError."""
     return as_dict(
         client().v1.payment_methods.attach(payment_method_id, params={"customer": customer})
     )
 
 
 def payment_method_detach(payment_method_id: str) -> dict:
+    """Detach the PaymentMethod from its Customer (it can no longer be charged)."""
     return as_dict(client().v1.payment_methods.detach(payment_method_id))
 
 
 def customer_set_default_payment_method(customer: str, payment_method_id: str | None) -> dict:
+    """Set (or clear, with None) the Customer's ``invoice_settings.default_payment_method``."""
     return as_dict(
         client().v1.customers.update(
             customer,
@@ -97,7 +117,15 @@ def payment_intent_create_off_session(
     metadata: dict,
     idempotency_key: str,
 ) -> dict:
-    """A manual-capture PaymentIntent confirmed at once with a saved card, customer absent."""
+    """A manual-capture PaymentIntent for ``amount`` (yuan), confirmed at once off-session.
+
+    ``capture_method=manual`` holds the money until ``payment_intent_capture``
+    (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method); ``off_session=true``
+    with ``confirm=true`` charges a saved card with the customer absent
+    (https://docs.stripe.com/payments/save-and-reuse). Returns the PaymentIntent
+    (``requires_capture``, or ``requires_action`` when the bank wants 3-D Secure); a decline
+    raises ``stripe.CardError``.
+    """
     return as_dict(
         client().v1.payment_intents.create(
             params={
@@ -117,6 +145,7 @@ def payment_intent_create_off_session(
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> dict:
+    """The PaymentIntent ``pi_...`` as Stripe holds it now (amounts in fen)."""
     return as_dict(client().v1.payment_intents.retrieve(payment_intent_id))
 
 
@@ -134,6 +163,11 @@ def payment_intent_list(*, customer: str) -> list[dict]:
 def payment_intent_capture(
     payment_intent_id: str, *, amount: Decimal, idempotency_key: str
 ) -> dict:
+    """Capture ``amount`` (yuan) of an authorised PaymentIntent; the rest is released.
+
+    ``amount_to_capture`` below the authorised amount is a partial capture: Stripe releases
+    the remainder (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method).
+    """
     return as_dict(
         client().v1.payment_intents.capture(
             payment_intent_id,
@@ -144,6 +178,10 @@ def payment_intent_capture(
 
 
 def payment_intent_cancel(payment_intent_id: str, *, idempotency_key: str) -> dict:
+    """Cancel a PaymentIntent not yet captured: releases any hold (our "void").
+
+    https://docs.stripe.com/api/payment_intents/cancel
+    """
     return as_dict(
         client().v1.payment_intents.cancel(
             payment_intent_id, options={"idempotency_key": idempotency_key}
@@ -152,12 +190,17 @@ def payment_intent_cancel(payment_intent_id: str, *, idempotency_key: str) -> di
 
 
 def charge_retrieve(charge_id: str) -> dict:
+    """The Charge ``ch_...`` (``amount``, ``amount_captured``, ``amount_refunded`` in fen)."""
     return as_dict(client().v1.charges.retrieve(charge_id))
 
 
 def refund_create(
     *, payment_intent: str, amount: Decimal, metadata: dict, idempotency_key: str
 ) -> dict:
+    """Refund ``amount`` (yuan) of a captured PaymentIntent; returns the Refund.
+
+    https://docs.stripe.com/api/refunds/create
+    """
     return as_dict(
         client().v1.refunds.create(
             params={
@@ -171,6 +214,7 @@ def refund_create(
 
 
 def refund_list(*, payment_intent: str) -> list[dict]:
+    """Every Refund of the PaymentIntent (metadata included), as Stripe lists them."""
     page = client().v1.refunds.list(params={"payment_intent": payment_intent, "limit": 100})
     return [as_dict(r) for r in page.auto_paging_iter()]
 

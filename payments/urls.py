@@ -1,6 +1,7 @@
 """Full paths: this module is included at the site root before Oscar's ``shop/``."""
 
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from payments import views
 
@@ -19,9 +20,10 @@ urlpatterns = [
 
 
 def intent_action_url(intent, next_url: str = "") -> str:
-    """Where to send the browser when an intent ``requires_action`` (3-D Secure)."""
-    from django.urls import reverse
-    from django.utils.http import urlencode
+    """Where to send the browser when an intent ``requires_action`` (3-D Secure).
 
+    The path of the authentication page of ``intent`` (a ``PaymentIntentRecord``), with
+    ``?next=<next_url>`` when given.
+    """
     url = reverse("payments:authenticate", args=[intent.pk])
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url

@@ -58,6 +58,7 @@ def _safe_next(request, default: str) -> str:
 
 @login_required
 def card_list(request):
+    """The resident's saved cards and the card element to add one."""
     cards = SavedCard.objects.filter(user=request.user)
     return render(
         request,
@@ -85,6 +86,7 @@ def card_setup(request):
 @login_required
 @require_POST
 def card_add(request):
+    """Save the card of the SetupIntent the browser confirmed (``setup_intent`` in POST)."""
     setup_intent_id = request.POST.get("setup_intent", "")
     if not setup_intent_id.startswith("seti_"):
         messages.error(request, _("The card could not be saved. Please try again."))
@@ -101,6 +103,7 @@ def card_add(request):
 @login_required
 @require_POST
 def card_make_default(request, pk: int):
+    """Make one of the resident's cards the default for one-click bookings."""
     card = card_set_default(user=request.user, card=_own_card(request, pk))
     messages.success(request, _("%(card)s is now your default card.") % {"card": card})
     return redirect("payments:cards")
@@ -109,6 +112,7 @@ def card_make_default(request, pk: int):
 @login_required
 @require_POST
 def card_delete(request, pk: int):
+    """Remove one of the resident's cards (detached at Stripe)."""
     card = _own_card(request, pk)
     try:
         card_remove(user=request.user, card=card)
@@ -160,6 +164,10 @@ def intent_authenticate(request, pk: int):
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
+    """Stripe's webhook endpoint: 400 on a bad signature, 503 to make Stripe retry, else 200.
+
+    https://docs.stripe.com/webhooks (Stripe retries any non-2xx answer).
+    """
     try:
         event = verify_event(request.body, request.headers.get("Stripe-Signature", ""))
     except BadSignature as exc:
@@ -179,6 +187,8 @@ def stripe_webhook(request):
 
 
 class RefundForm(forms.Form):
+    """Staff refund: amount (yuan), reason, and the hidden idempotency key of this form."""
+
     amount = forms.DecimalField(
         label=_("Amount (¥)"), min_value=Decimal("0.01"), decimal_places=2, max_digits=12
     )
@@ -188,6 +198,7 @@ class RefundForm(forms.Form):
 
 @staff_member_required(login_url=settings.LOGIN_URL)
 def staff_payment_detail(request, pk: int):
+    """Staff: one card payment, its Oscar Source and Transactions, and a refund form."""
     intent = get_object_or_404(PaymentIntentRecord.objects.select_related("order", "user"), pk=pk)
     initial = {
         "amount": intent.refundable,
@@ -223,6 +234,7 @@ def staff_payment_detail(request, pk: int):
 
 @staff_member_required(login_url=settings.LOGIN_URL)
 def staff_payment_list(request):
+    """Staff: the latest 200 card payments."""
     intents = PaymentIntentRecord.objects.select_related("order", "user")[:200]
     return render(
         request,

@@ -24,7 +24,7 @@ TOLERANCE_SECONDS = 300
 
 
 class BadSignature(Exception):
-    pass
+    """The payload is not a Stripe event signed with our secret within the tolerance."""
 
 
 def _intent_id_of_payment_intent(obj: dict) -> str | None:
@@ -48,7 +48,12 @@ HANDLERS: dict[str, Callable[[dict], str | None]] = {
 
 
 def verify_event(payload: bytes, signature: str) -> dict:
-    """The event, if ``signature`` signs the raw ``payload`` with our secret within 300 s."""
+    """The event (a dict), if ``signature`` signs the raw ``payload`` with our secret within 300 s.
+
+    The ``Stripe-Signature`` header is checked on the raw bytes, with Stripe's default 5-minute
+    tolerance against replays (https://docs.stripe.com/webhooks#verify-events). Raises
+    ``BadSignature`` on a bad or old signature or a body that is not an event.
+    """
     try:
         stripe.WebhookSignature.verify_header(
             payload.decode("utf-8"),

@@ -1,4 +1,5 @@
-"""Fixtures for payments: orders to pay, and cards saved at localstripe as the browser would."""
+"""Fixtures for payments: orders to pay, cards saved at localstripe as the browser would, and the
+helpers the services tests share (authorise an order, read its Oscar payment rows)."""
 
 import itertools
 from decimal import Decimal
@@ -6,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 from oscar.apps.order.models import Order
+from oscar.apps.payment.models import Source
 
 from payments import stripe_client as sc
 from payments.cards import card_attach
+from payments.services import payment_authorise
 
 _numbers = itertools.count(100001)
 
@@ -42,6 +45,19 @@ def create_payment_method(number: str) -> str:
 
 def save_card(user, number: str = VISA):
     return card_attach(user=user, payment_method_id=create_payment_method(number))
+
+
+def authorise(order, user, key="book-1"):
+    """Authorise the order's total on the user's default card under ``key``."""
+    return payment_authorise(
+        order=order, user=user, amount=order.total_incl_tax, idempotency_key=key
+    )
+
+
+def txns(order):
+    """The order's Oscar payment Source and its Transactions as ``[(txn_type, amount)]``."""
+    source = Source.objects.get(order=order)
+    return source, [(t.txn_type, t.amount) for t in source.transactions.order_by("pk")]
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,9 @@ import requests
 from django.db import connection, transaction
 from oscar.apps.payment.models import Source
 
-from payments import services
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord, WebhookEvent
-from payments.services import payment_authorise
+from payments.services import payment_authorise, sync
 from tests.payments.conftest import NEEDS_3DS, make_order, save_card
 
 URL = "/payments/stripe/webhook/"
@@ -230,7 +229,7 @@ def test_unknown_events_and_unknown_intents_are_acknowledged(localstripe, client
 def test_a_lock_timeout_answers_503_and_the_retry_is_applied(
     localstripe, client, resident, monkeypatch
 ):
-    monkeypatch.setattr(services, "LOCK_TIMEOUT_MS", 300)
+    monkeypatch.setattr(sync, "LOCK_TIMEOUT_MS", 300)
     save_card(resident, NEEDS_3DS)
     intent = new_intent(resident, "k")
     authenticate(localstripe, intent)

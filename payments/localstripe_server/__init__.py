@@ -7,29 +7,19 @@ This runner binds 127.0.0.1 on the port it is given (0 = a free one, printed on 
 never see each other's customers.
 
     python -m payments.localstripe_server --port 0
+
+The server itself is in ``__main__.py``, run in the child process only: the parent (the test
+session, the demo, the bench) imports this package without importing localstripe or aiohttp.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-
-def serve(port: int) -> None:
-    from aiohttp import web
-    from localstripe import server
-
-    server.store.dump_to_disk = lambda *a, **k: None  # keep state in this process only
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    print(f"LOCALSTRIPE_PORT={sock.getsockname()[1]}", flush=True)
-    web.run_app(server.app, sock=sock, print=None, access_log=None)
 
 
 def start_localstripe(port: int = 0, timeout: float = 20.0) -> tuple[subprocess.Popen, str]:
@@ -39,7 +29,7 @@ def start_localstripe(port: int = 0, timeout: float = 20.0) -> tuple[subprocess.
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=str(Path(__file__).resolve().parent.parent),
+        cwd=str(Path(__file__).resolve().parents[2]),  # the project root
         env=os.environ.copy(),
     )
     line = proc.stdout.readline().strip()
@@ -56,9 +46,3 @@ def start_localstripe(port: int = 0, timeout: float = 20.0) -> tuple[subprocess.
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"localstripe did not answer on {url}")
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    serve(parser.parse_args().port)
