@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from bookings.models import Appointment, WeeklyHours, Worker
 from marketplace.catalogue.models import ProductClass
-from marketplace.models import User
+from marketplace.models import Household, User
 from marketplace.partner.models import StockRecord
-from marketplace.seed import DEMO_PASSWORD
+from marketplace.seed_data import DEMO_PASSWORD
 
 # Everyone works 08:00–12:00 and 13:00–20:00; the named demo workers every day, the others
 # six days a week (a different day off each), so the calendar looks like a real team's.
@@ -64,6 +64,9 @@ def _worker(user, provider, skills, community_ids, day_off=None) -> Worker:
 
 @transaction.atomic
 def seed(ctx) -> None:
+    """Two workers per provider plus the named demo workers, each with the provider's skills,
+    communities and weekly shifts; then one upcoming appointment for the demo resident
+    (``ctx``: a ``marketplace.seed.SeedContext``)."""
     names = iter(TEAM_NAMES)
     for index, (code, provider) in enumerate(sorted(ctx.providers.items())):
         skills, community_ids = _skills_and_communities(provider)
@@ -88,7 +91,6 @@ def _book_for_the_demo_resident(ctx) -> None:
     """The demo resident has one upcoming cleaning, so My appointments is not empty."""
     from bookings.services import appointment_book
     from bookings.slots import available_slots
-    from marketplace.models import Household
 
     resident = ctx.users["resident"]
     if Appointment.objects.filter(resident=resident).exists():

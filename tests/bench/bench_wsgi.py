@@ -18,6 +18,7 @@ HELLO_BODY = b"hello"
 
 
 def application(environ, start_response):
+    """The raw hello at ``HELLO_PATH``; Linli (with the bench's URLs) for every other path."""
     if environ.get("PATH_INFO") == HELLO_PATH:
         start_response(
             "200 OK",

@@ -9,9 +9,13 @@ APP_SEEDS = ["cms", "bookings", "payments"]
 
 
 class Command(BaseCommand):
+    """``manage.py seed_demo``: the marketplace's demo data, then each app's (``APP_SEEDS``)."""
+
     help = "Create or refresh the demo data (idempotent: safe to run again)."
 
     def handle(self, *args, **options):
+        """Seed the marketplace, hand its ``SeedContext`` to each app's ``seed(ctx)`` (an app
+        without a ``seed`` module is skipped) and print what was made."""
         ctx = seed_marketplace()
         for app in APP_SEEDS:
             try:
