@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.catalogue.models import ProductAttributeValue, split_unit
+from marketplace.partner.models import StockRecord
 
 CENT = Decimal("0.01")
 
@@ -143,11 +147,6 @@ def life_services_snapshot(community_id: int | None) -> list[dict]:
     """
     if community_id is None:
         return []
-    from django.db.models import Prefetch
-
-    from marketplace.catalogue.models import ProductAttributeValue
-    from marketplace.partner.models import StockRecord
-
     records = (
         StockRecord.objects.filter(community_id=community_id, product__is_public=True)
         .exclude(price__isnull=True)
@@ -160,8 +159,6 @@ def life_services_snapshot(community_id: int | None) -> list[dict]:
         )
         .order_by("product__product_class__slug", "product__upc", "product_id")
     )
-    from marketplace.catalogue.models import split_unit
-
     rows = []
     for record in records:
         product = record.product

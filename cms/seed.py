@@ -24,6 +24,7 @@ from cms.services import (
     enterprise_staff_grant,
     site_tree_ensure,
 )
+from marketplace.seed import COMMUNITY_PRICE_FACTOR
 
 INTRO_ZH = "<p>在线预约养老、托育、家政、快递和维修服务。价格以小区公示栏为准，不收取公示以外的任何费用。</p>"
 INTRO_EN = (
@@ -199,8 +200,6 @@ def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
 
 def board_complete_demo_content(board: FeeBoardPage) -> FeeBoardPage:
     """Fill every empty section of ``board`` (a revision object) with plausible content."""
-    from marketplace.seed import COMMUNITY_PRICE_FACTOR
-
     community = board.community
     _fill_text(board, community)
     _fill_rows(board, COMMUNITY_PRICE_FACTOR.get(community.slug, Decimal("1.00")))
