@@ -26,6 +26,8 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Section:
+    """One section of a fee board, as the national notice lists them: what makes it complete."""
+
     key: str
     label: Promise
     fields: tuple[str, ...] = ()  # scalar fields that must all be filled in
@@ -256,6 +258,8 @@ def section_fingerprints(board) -> dict[str, str]:
 
 @dataclass
 class PriceChange:
+    """One price that changed between two publications: ``field`` from ``old`` to ``new`` (yuan strings)."""
+
     charge: dict
     field: str  # "price" or "cancellation_fee"
     old: str
@@ -264,6 +268,8 @@ class PriceChange:
 
 @dataclass
 class BoardDiff:
+    """What one publication changed from the previous one (``first`` for the first publication)."""
+
     added: list[dict]
     removed: list[dict]
     changed: list[PriceChange]
@@ -272,6 +278,7 @@ class BoardDiff:
 
     @property
     def is_empty(self) -> bool:
+        """True when the publication changed nothing a visitor would see."""
         return not (self.added or self.removed or self.changed or self.sections)
 
 

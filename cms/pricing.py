@@ -27,6 +27,8 @@ from marketplace.partner.models import StockRecord
 
 @dataclass(frozen=True)
 class BoardPrice:
+    """A price found on the live fee board: ``amount`` in yuan and where it was published."""
+
     amount: Decimal
     revision_id: int  # the published Wagtail revision that lists this price
     board_id: int

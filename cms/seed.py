@@ -228,6 +228,7 @@ def board_publish_complete(community, *, user=None) -> FeeBoardPage:
 
 
 def seed(ctx):
+    """Demo data of the cms app (``seed_demo``): home page, enterprise pages, published boards."""
     home, _boards, _enterprises = site_tree_ensure()
     if not home.intro:
         home.intro, home.intro_en = INTRO_ZH, INTRO_EN

@@ -109,6 +109,7 @@ def site_tree_ensure() -> tuple[HomePage, BoardIndexPage, EnterpriseIndexPage]:
 
 @transaction.atomic
 def enterprise_page_ensure(*, enterprise: Enterprise, **fields) -> EnterprisePage:
+    """The enterprise's page under /enterprises/, created (and published) if missing, with ``fields``."""
     page = EnterprisePage.objects.filter(enterprise=enterprise).first()
     if page is None:
         _home, _boards, index = site_tree_ensure()
@@ -212,6 +213,8 @@ def board_record_publication(*, board: FeeBoardPage, revision: Revision) -> Boar
 
 @dataclass(frozen=True)
 class EnterpriseAccess:
+    """The groups, approval workflow and image collection of one enterprise's board staff."""
+
     editors: Group
     managers: Group
     workflow: Workflow

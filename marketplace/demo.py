@@ -15,6 +15,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
+
+from payments.localstripe_server import start_localstripe
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", int(os.environ.get("LINLI_PORT", "8000"))
@@ -31,15 +34,18 @@ LOGINS = [
 
 
 def say(message: str) -> None:
+    """Print a progress line of the demo."""
     print(f"[linli] {message}", flush=True)
 
 
 def fail(message: str) -> None:
+    """Print why the demo cannot start and exit with status 2."""
     print(f"linli demo: {message}", file=sys.stderr, flush=True)
     raise SystemExit(2)
 
 
 def port_free(port: int) -> bool:
+    """True when ``port`` on the demo's host can be bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -50,12 +56,14 @@ def port_free(port: int) -> bool:
 
 
 def manage(*args: str, env: dict) -> None:
+    """Run ``manage.py`` with ``args`` in ``env``; exit with its status if it fails."""
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env)
     if result.returncode != 0:
         raise SystemExit(result.returncode)
 
 
 def main() -> None:
+    """Migrate, seed, start localstripe, Celery and the web server; stop them all on Ctrl-C."""
     if not port_free(PORT):
         fail(f"port {PORT} is already in use; stop the other server or set LINLI_PORT.")
     env = os.environ.copy()
@@ -70,9 +78,6 @@ def main() -> None:
     manage("migrate", "--no-input", "-v", "0", env=env)
     say("seeding the demo data ...")
     manage("seed_demo", env=env)
-
-    sys.path.insert(0, str(BASE_DIR))
-    from payments.localstripe_server import start_localstripe
 
     children: list[subprocess.Popen] = []
     try:
@@ -130,8 +135,6 @@ def main() -> None:
 
 def _register_webhook(stripe_url: str, env: dict) -> None:
     """Ask localstripe to deliver its events to our webhook, signed with our secret."""
-    from urllib.parse import urlencode
-
     secret = env.get("STRIPE_WEBHOOK_SECRET", "whsec_linli_localstripe")
     data = urlencode(
         {"url": f"http://{HOST}:{PORT}/payments/stripe/webhook/", "secret": secret}

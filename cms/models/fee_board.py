@@ -26,6 +26,7 @@ class FeeBoardPageForm(WagtailAdminPageForm):
     """Refuses to publish (or submit for approval) a board with an empty mandatory section."""
 
     def clean(self):
+        """Raises ``ValidationError`` listing the empty mandatory sections when publishing."""
         cleaned = super().clean()
         wants_publish = (
             "action-publish" in self.data

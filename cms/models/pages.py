@@ -35,6 +35,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        """Wagtail's context plus the communities and service classes (``cms.selectors``)."""
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context(request))
         return context
@@ -51,6 +52,7 @@ class BoardIndexPage(Page):
         verbose_name = _("fee board index")
 
     def get_context(self, request, *args, **kwargs):
+        """Wagtail's context plus ``boards``: the live boards beneath, by enterprise and name."""
         context = super().get_context(request, *args, **kwargs)
         context["boards"] = (
             FeeBoardPage.objects.child_of(self)
@@ -72,6 +74,7 @@ class EnterpriseIndexPage(Page):
         verbose_name = _("enterprise index")
 
     def get_context(self, request, *args, **kwargs):
+        """Wagtail's context plus ``enterprises``: the live enterprise pages beneath."""
         context = super().get_context(request, *args, **kwargs)
         context["enterprises"] = (
             EnterprisePage.objects.child_of(self).live().select_related("enterprise")
@@ -111,6 +114,7 @@ class EnterprisePage(Page):
         return bilingual(self.profile, self.profile_en)
 
     def get_context(self, request, *args, **kwargs):
+        """Wagtail's context plus ``boards``: the live boards of the enterprise's communities."""
         context = super().get_context(request, *args, **kwargs)
         context["boards"] = (
             FeeBoardPage.objects.live()

@@ -9,6 +9,8 @@ APP_SEEDS = ["cms", "bookings", "payments"]
 
 
 class Command(BaseCommand):
+    """``manage.py seed_demo``: the demo data of every app, idempotent."""
+
     help = "Create or refresh the demo data (idempotent: safe to run again)."
 
     def handle(self, *args, **options):
