@@ -12,16 +12,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.catalogue.models import ProductAttributeValue, split_unit
+from marketplace.partner.models import StockRecord
 
 CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
 class Section:
+    """One section of a fee board, as the national notice lists them: what makes it complete."""
+
     key: str
     label: Promise
     fields: tuple[str, ...] = ()  # scalar fields that must all be filled in
@@ -143,11 +149,6 @@ def life_services_snapshot(community_id: int | None) -> list[dict]:
     """
     if community_id is None:
         return []
-    from django.db.models import Prefetch
-
-    from marketplace.catalogue.models import ProductAttributeValue
-    from marketplace.partner.models import StockRecord
-
     records = (
         StockRecord.objects.filter(community_id=community_id, product__is_public=True)
         .exclude(price__isnull=True)
@@ -160,8 +161,6 @@ def life_services_snapshot(community_id: int | None) -> list[dict]:
         )
         .order_by("product__product_class__slug", "product__upc", "product_id")
     )
-    from marketplace.catalogue.models import split_unit
-
     rows = []
     for record in records:
         product = record.product
@@ -259,6 +258,8 @@ def section_fingerprints(board) -> dict[str, str]:
 
 @dataclass
 class PriceChange:
+    """One price that changed between two publications: ``field`` from ``old`` to ``new`` (yuan strings)."""
+
     charge: dict
     field: str  # "price" or "cancellation_fee"
     old: str
@@ -267,6 +268,8 @@ class PriceChange:
 
 @dataclass
 class BoardDiff:
+    """What one publication changed from the previous one (``first`` for the first publication)."""
+
     added: list[dict]
     removed: list[dict]
     changed: list[PriceChange]
@@ -275,6 +278,7 @@ class BoardDiff:
 
     @property
     def is_empty(self) -> bool:
+        """True when the publication changed nothing a visitor would see."""
         return not (self.added or self.removed or self.changed or self.sections)
 
 

@@ -86,6 +86,7 @@ def _published_at(board) -> str:
 
 
 def board_document(board) -> dict:
+    """The live board as the ``board.json`` document (schema ``SCHEMA``); money as yuan strings."""
     community = board.community
     enterprise = community.enterprise
     return {
@@ -182,6 +183,7 @@ def board_document(board) -> dict:
 
 
 def board_csv(board) -> str:
+    """Every charge of the board as CSV text (``CSV_COLUMNS``, UTF-8 BOM, CRLF lines)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")

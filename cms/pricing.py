@@ -19,10 +19,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext
+from wagtail.models import Revision
+
+from cms.models import FeeBoardPage
+from marketplace.partner.models import StockRecord
 
 
 @dataclass(frozen=True)
 class BoardPrice:
+    """A price found on the live fee board: ``amount`` in yuan and where it was published."""
+
     amount: Decimal
     revision_id: int  # the published Wagtail revision that lists this price
     board_id: int
@@ -59,8 +65,6 @@ def live_board_snapshot(community_id: int) -> tuple[int, int, tuple[dict, ...]] 
     process needs it, then kept: decoding a whole board's content on every booking and every
     service page was a fifth of their cost. What is chargeable is exactly what was published.
     """
-    from cms.models import FeeBoardPage
-
     row = (
         FeeBoardPage.objects.filter(
             community_id=community_id, live=True, live_revision__isnull=False
@@ -81,8 +85,6 @@ def live_board_snapshot(community_id: int) -> tuple[int, int, tuple[dict, ...]] 
 
 
 def _revision_services(revision_id: int) -> tuple[dict, ...]:
-    from wagtail.models import Revision
-
     content = Revision.objects.filter(pk=revision_id).values_list("content", flat=True).first()
     if isinstance(content, str):
         content = json.loads(content)
@@ -121,8 +123,6 @@ def published_board_price(*, community, product, stockrecord=None) -> BoardPrice
         raise PriceNotOnBoard(community, "not_listed")
 
     if stockrecord is None:
-        from marketplace.partner.models import StockRecord
-
         current = (
             StockRecord.objects.filter(product_id=product_id, community_id=community.pk)
             .values_list("price", flat=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Locale,
     Page,
     Revision,
     Site,
@@ -47,9 +49,6 @@ from marketplace.models import Community, Enterprise
 def _root_nodes_ensure() -> Page:
     """Wagtail's root page, default locale and root collection come from its migrations; a
     flushed database (transactional tests) has lost them, so recreate them when missing."""
-    from django.conf import settings
-    from wagtail.models import Locale
-
     Locale.objects.get_or_create(
         language_code=Locale.get_default().language_code
         if Locale.objects.exists()
@@ -68,11 +67,11 @@ def site_tree_ensure() -> tuple[HomePage, BoardIndexPage, EnterpriseIndexPage]:
     """Home page at the default site's root, with /boards/ and /enterprises/ beneath it."""
     home = HomePage.objects.first()
     if home is None:
-        from django.contrib.contenttypes.models import ContentType as CT
-
         root = _root_nodes_ensure()
         # Wagtail's initial migration leaves a placeholder welcome page at the slug "home".
-        for page in root.get_children().exclude(content_type=CT.objects.get_for_model(HomePage)):
+        for page in root.get_children().exclude(
+            content_type=ContentType.objects.get_for_model(HomePage)
+        ):
             if page.slug == "home":
                 page.slug = "welcome-placeholder"
                 page.save()
@@ -110,6 +109,7 @@ def site_tree_ensure() -> tuple[HomePage, BoardIndexPage, EnterpriseIndexPage]:
 
 @transaction.atomic
 def enterprise_page_ensure(*, enterprise: Enterprise, **fields) -> EnterprisePage:
+    """The enterprise's page under /enterprises/, created (and published) if missing, with ``fields``."""
     page = EnterprisePage.objects.filter(enterprise=enterprise).first()
     if page is None:
         _home, _boards, index = site_tree_ensure()
@@ -213,6 +213,8 @@ def board_record_publication(*, board: FeeBoardPage, revision: Revision) -> Boar
 
 @dataclass(frozen=True)
 class EnterpriseAccess:
+    """The groups, approval workflow and image collection of one enterprise's board staff."""
+
     editors: Group
     managers: Group
     workflow: Workflow

@@ -5,50 +5,43 @@ from django.dispatch import receiver
 from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.cache import board_cache_purge, boards_changed, sites_changed
 from cms.models import FeeBoardPage
+from cms.services import board_draft_from_catalogue, board_record_publication
 from marketplace.partner.models import StockRecord
 
 
 @receiver(post_save, sender=StockRecord, dispatch_uid="cms_stockrecord_saved")
 @receiver(post_delete, sender=StockRecord, dispatch_uid="cms_stockrecord_deleted")
 def stockrecord_changed(sender, instance, raw=False, **kwargs):
+    """A community's price saved or deleted: its board gets a draft revision to publish."""
     # Any save or delete (catalogue, Oscar dashboard, shell) of a community's price leaves a
     # draft board revision awaiting publication; the price is bookable only once published.
     # (QuerySet.update/bulk_update send no signal: call board_draft_from_catalogue yourself.)
     if raw or instance.community_id is None:
         return
-    from cms.services import board_draft_from_catalogue
-
     board_draft_from_catalogue(community_id=instance.community_id)
 
 
 @receiver(page_published, sender=FeeBoardPage, dispatch_uid="cms_board_published")
 def board_published(sender, instance, revision, **kwargs):
-    from cms.services import board_record_publication
-    from cms.views import board_cache_purge
-
+    """A board went live: its publication is recorded and its cached responses dropped."""
     board_record_publication(board=instance, revision=revision)
     board_cache_purge(instance)
 
 
 @receiver(page_unpublished, sender=FeeBoardPage, dispatch_uid="cms_board_unpublished")
 def board_unpublished(sender, instance, **kwargs):
-    from cms.views import board_cache_purge
-
+    """A board was taken down: its cached responses are dropped."""
     board_cache_purge(instance)
 
 
 @receiver(post_save, sender=Site, dispatch_uid="cms_site_saved")
 @receiver(post_delete, sender=Site, dispatch_uid="cms_site_deleted")
 def site_changed(sender, **kwargs):
-    # Moves on the key of the cached site of a request (cms.views._site_for).
-    from cms.views import SITES_VERSION_KEY
-    from marketplace.cache import bump_version
-
-    bump_version(SITES_VERSION_KEY)
-    from cms.views import boards_changed
-
-    boards_changed()  # board pages are cached by host and path
+    """Moves on the key of the cached site of a request (``cms.cache.site_for``), and the
+    board pages' (they are cached by host and path)."""
+    sites_changed()
 
 
 @receiver(post_save, sender=FeeBoardPage, dispatch_uid="cms_board_saved")
@@ -57,8 +50,6 @@ def site_changed(sender, **kwargs):
 @receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms_restriction_saved")
 @receiver(post_delete, sender=PageViewRestriction, dispatch_uid="cms_restriction_deleted")
 def board_pages_changed(sender, **kwargs):
-    # Moves on the key of every anonymous board page served whole from the cache
-    # (cms.views.board_serve): a page saved, moved or deleted, a view restriction changed.
-    from cms.views import boards_changed
-
+    """Moves on the key of every anonymous board page served whole from the cache
+    (``cms.views.board_serve``): a page saved, moved or deleted, a view restriction changed."""
     boards_changed()

@@ -13,6 +13,6 @@ from cms import views
 urlpatterns = [
     path("boards/<slug:slug>/board.json", views.board_json, name="board-json"),
     path("boards/<slug:slug>/board.csv", views.board_csv_view, name="board-csv"),
-    path("boards/<slug:slug>/", views.board_serve),
-    path("boards/<slug:slug>/<path:rest>", views.board_serve),
+    path("boards/<slug:slug>/", views.board_serve, name="board"),
+    path("boards/<slug:slug>/<path:rest>", views.board_serve, name="board-subpage"),
 ]

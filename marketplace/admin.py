@@ -7,6 +7,8 @@ from .models import Community, Enterprise, Household, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Users in Django's admin, with their phone and language."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "phone", "is_staff"]
     search_fields = ["email", "first_name", "last_name", "phone"]
@@ -20,6 +22,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
+    """Property service enterprises in Django's admin."""
+
     list_display = ["name", "name_en", "phone"]
     prepopulated_fields = {"slug": ["name_en"]}
     filter_horizontal = ["staff"]
@@ -27,6 +31,8 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
+    """Communities in Django's admin."""
+
     list_display = ["name", "name_en", "enterprise", "district"]
     list_filter = ["enterprise"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -34,6 +40,8 @@ class CommunityAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
+    """Residents' households in Django's admin."""
+
     list_display = ["user", "community", "building", "unit", "room", "is_default"]
     list_filter = ["community"]
     autocomplete_fields = ["user"]

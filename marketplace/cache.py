@@ -6,15 +6,20 @@ times on every page (session, header, fragments). A client is thread-safe over i
 one per pool is kept and reused.
 """
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
+        """The pool's client, built on first use and then reused."""
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
@@ -24,6 +29,8 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 
 
 class LinliRedisCache(RedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` with ``ReusedClientRedisCacheClient``."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
@@ -34,15 +41,11 @@ def bump_version(key: str) -> None:
     transaction commits. A page rendered in between still reads the old data (the change is
     not committed yet); without the second move it would be cached under the new version and
     outlive the change."""
-    from django.db import transaction
-
     _incr(key)
     transaction.on_commit(lambda: _incr(key))
 
 
 def _incr(key: str) -> None:
-    from django.core.cache import cache
-
     try:
         cache.incr(key)
     except ValueError:

@@ -9,6 +9,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_prerun
+from django.db import close_old_connections
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
@@ -37,6 +38,4 @@ def _drop_old_db_connections(task=None, **kwargs):
     that failed or outlived CONN_MAX_AGE (Celery reuses them: CELERY_DB_REUSE_MAX)."""
     if task is not None and getattr(task.request, "is_eager", False):
         return  # run inline by the caller, inside its transaction
-    from django.db import close_old_connections
-
     close_old_connections()

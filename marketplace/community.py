@@ -1,11 +1,28 @@
-"""Which community is this visitor looking at? The default household's, or the one chosen."""
+"""Which community is this visitor looking at? The default household's, or the one chosen.
+
+Both are read on every page a visitor opens, so both are cached: the community under a key
+carrying the communities version (``COMMUNITIES_VERSION_KEY``), the home community of a user
+under ``home_cache_key``. ``marketplace/signals.py`` moves the one on and forgets the other.
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
+from marketplace.models import Community, Household
+
 SESSION_KEY = "linli_community_id"
+#: Keys the header's cached community picker (templates/partials/site_header.html), the cached
+#: community of a visitor (here) and the anonymous pages (``marketplace.page_cache``).
+COMMUNITIES_VERSION_KEY = "linli:communities:version"
 
 
 def current_community(*, request=None, user=None):
+    """The ``Community`` this visitor is looking at, or None.
+
+    A signed-in resident's default household's community first, else the community chosen in
+    the header (kept in the session). Remembered on ``request`` for the rest of the request.
+    """
     if request is not None and hasattr(request, "_linli_community"):
         return request._linli_community
     if user is None and request is not None:
@@ -28,12 +45,8 @@ def _community(pk):
     """A visitor's chosen community, from the cache: it is read on every page they open.
 
     The key carries the communities version, which any save of a community or an enterprise
-    moves on (``marketplace.models``), so a cached copy is never stale.
+    moves on (``marketplace.signals``), so a cached copy is never stale.
     """
-    from django.core.cache import cache
-
-    from marketplace.models import COMMUNITIES_VERSION_KEY, Community
-
     key = f"linli:community:{pk}:v{cache.get(COMMUNITIES_VERSION_KEY, 0)}"
     community = cache.get(key)
     if community is None:
@@ -44,16 +57,13 @@ def _community(pk):
 
 
 def home_cache_key(user_id) -> str:
+    """The cache key of the community of ``user_id``'s default household (0 for none)."""
     return f"linli:home:{user_id}"
 
 
 def _home_community_id(user) -> int:
     """The community of the user's default home (0 for none), from the cache: every page a
-    resident opens asks. ``marketplace.models`` forgets it when a household is saved."""
-    from django.core.cache import cache
-
-    from marketplace.models import Household
-
+    resident opens asks. ``marketplace.signals`` forgets it when a household is saved."""
     key = home_cache_key(user.pk)
     home = cache.get(key)
     if home is None:

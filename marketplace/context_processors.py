@@ -4,8 +4,8 @@ from django.db.models import Sum
 from django.utils.functional import SimpleLazyObject
 from oscar.core.loading import get_model
 
-from marketplace.community import current_community
-from marketplace.models import COMMUNITIES_VERSION_KEY, Community
+from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
+from marketplace.models import Community
 
 
 def community(request):

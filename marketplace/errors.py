@@ -5,18 +5,15 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import OperationalError
+
 
 def explain(exc: BaseException) -> str | None:
     """A one-sentence explanation for configuration errors we know, else None."""
-    from django.core.exceptions import ImproperlyConfigured
-
     if isinstance(exc, ImproperlyConfigured):
         return f"Configuration error: {exc}"
-    try:
-        from django.db.utils import OperationalError
-    except Exception:  # pragma: no cover - Django not importable at all
-        OperationalError = ()  # noqa: N806
-    if OperationalError and isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         return (
             f"Cannot use the database (check DATABASE_URL and that the server is running): {first}"
@@ -28,6 +25,7 @@ def explain(exc: BaseException) -> str | None:
 
 @contextmanager
 def clear_errors(prog: str = "linli"):
+    """Context manager: an error ``explain`` knows ends the program with one sentence (exit 2)."""
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - we re-raise anything we cannot explain

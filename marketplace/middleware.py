@@ -13,6 +13,8 @@ the 503. The page uses no template and no database: both may be what is down.
 
 from __future__ import annotations
 
+import sys
+
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, InternalError, OperationalError
 from django.dispatch import receiver
@@ -45,13 +47,12 @@ def _is_connection_error(exc: BaseException | None) -> bool:
 
 @receiver(got_request_exception, dispatch_uid="linli_database_down")
 def _note_database_error(sender, request=None, **kwargs):
-    import sys
-
     if request is not None and _is_connection_error(sys.exc_info()[1]):
         setattr(request, _FLAG, True)
 
 
 def database_unavailable_response(request) -> HttpResponse:
+    """The 503 page (with ``Retry-After``) in the request's language; no template, no query."""
     language = getattr(request, "LANGUAGE_CODE", None) or get_language() or "zh-hans"
     with override(language):
         return _page(request, language)

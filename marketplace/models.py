@@ -1,11 +1,8 @@
 """The frame of the market: users, property service enterprises, communities and households."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
@@ -83,6 +80,7 @@ class Enterprise(models.Model):
 
     @property
     def display_name(self) -> str:
+        """The name in the active language."""
         return bilingual(self.name, self.name_en)
 
 
@@ -112,20 +110,8 @@ class Community(models.Model):
 
     @property
     def display_name(self) -> str:
+        """The name in the active language."""
         return bilingual(self.name, self.name_en)
-
-
-COMMUNITIES_VERSION_KEY = "linli:communities:version"
-
-
-@receiver([post_save, post_delete], sender=Community, dispatch_uid="linli-communities-version")
-@receiver([post_save, post_delete], sender=Enterprise, dispatch_uid="linli-enterprises-version")
-def _communities_changed(sender, **kwargs):
-    # Keys the header's cached community picker (templates/partials/site_header.html) and the
-    # cached community of a visitor (marketplace.community).
-    from marketplace.cache import bump_version
-
-    bump_version(COMMUNITIES_VERSION_KEY)
 
 
 class Household(models.Model):
@@ -169,6 +155,7 @@ class Household(models.Model):
 
     @property
     def address_line(self) -> str:
+        """Building, unit and room, translated ("Building 3 Unit 2 Room 501")."""
         parts = [_("Building %(b)s") % {"b": self.building}]
         if self.unit:
             parts.append(_("Unit %(u)s") % {"u": self.unit})
@@ -178,16 +165,3 @@ class Household(models.Model):
     def clean(self):
         super().clean()
         self.contact_phone = normalize_cn_mobile(self.contact_phone)
-
-
-@receiver([post_save, post_delete], sender=Household, dispatch_uid="linli-home-community")
-def _household_changed(sender, instance, **kwargs):
-    # The cached home community of the household's user (marketplace.community): forgotten
-    # now and again at commit, so a page read in between cannot cache the old home.
-    from django.db import transaction
-
-    from marketplace.community import home_cache_key
-
-    key = home_cache_key(instance.user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))

@@ -27,7 +27,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from wagtail.models import PageViewRestriction
 
-from marketplace.community import current_community
+from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
 
 PAGE_SECONDS = 10 * 60
 _PLACEHOLDER = b"__linli_csrf_token__"
@@ -76,8 +76,6 @@ def _shareable(request) -> bool:
 
 
 def _key(request, name: str, version_keys: tuple) -> str:
-    from marketplace.models import COMMUNITIES_VERSION_KEY
-
     keys = (*version_keys, COMMUNITIES_VERSION_KEY)
     versions = cache.get_many(keys)
     community = current_community(request=request)

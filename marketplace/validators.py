@@ -19,6 +19,7 @@ def normalize_cn_mobile(value: str) -> str:
 
 
 def validate_cn_mobile(value: str) -> None:
+    """Raises ``ValidationError`` (code ``invalid_cn_mobile``) unless a mainland China mobile."""
     if not _CN_MOBILE.match(normalize_cn_mobile(value)):
         raise ValidationError(
             _("Enter a valid mainland China mobile number, e.g. 138 0013 8000."),

@@ -1,9 +1,11 @@
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from marketplace.celery import app
 from marketplace.community import SESSION_KEY
 from marketplace.models import Community
 
@@ -18,8 +20,6 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from marketplace.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
@@ -50,7 +50,7 @@ def choose_community(request):
         request.session[SESSION_KEY] = community.pk
     else:
         request.session.pop(SESSION_KEY, None)
-    next_url = request.POST.get("next") or "/shop/catalogue/"
+    next_url = request.POST.get("next") or reverse("catalogue:index")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/shop/catalogue/"
+        next_url = reverse("catalogue:index")
     return HttpResponseRedirect(next_url)

@@ -221,3 +221,10 @@ def published_board(service, community):
     from tests.cms.support import publish_board
 
     return publish_board(community)
+
+
+@pytest.fixture
+def board(published_board):
+    """``community``'s published fee board (``published_board``), by the name the fee board
+    tests use; ``service`` is on it at ¥120."""
+    return published_board

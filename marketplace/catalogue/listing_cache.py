@@ -6,7 +6,9 @@ anything it shows can change: a service, its class, attributes or images, a pric
 (``StockRecord``), or a fee board's publication.
 """
 
+from django.apps import apps
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 
 from marketplace.cache import bump_version
 
@@ -14,17 +16,17 @@ CATALOGUE_VERSION_KEY = "linli:catalogue:version"
 
 
 def catalogue_version() -> int:
+    """The current catalogue version (0 before the first change): part of the grid's key."""
     return cache.get(CATALOGUE_VERSION_KEY, 0)
 
 
 def catalogue_changed(**kwargs) -> None:
+    """Move the catalogue version on; accepts and ignores a signal's keyword arguments."""
     bump_version(CATALOGUE_VERSION_KEY)
 
 
 def connect() -> None:
-    from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
-
+    """Move the catalogue version on at every save or delete of what the grid shows."""
     for label in (
         "catalogue.Product",
         "catalogue.ProductClass",

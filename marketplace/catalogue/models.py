@@ -8,23 +8,30 @@ from marketplace.models import bilingual
 
 
 class ProductClass(AbstractProductClass):
+    """A kind of service (eldercare, housekeeping ...), with its English name."""
+
     name_en = models.CharField(_("name (English)"), max_length=128, blank=True)
 
     @property
     def display_name(self) -> str:
+        """The name in the active language."""
         return bilingual(self.name, self.name_en)
 
 
 class Product(AbstractProduct):
+    """A service: Oscar's Product with an English title and description."""
+
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
 
     def get_title(self):
+        """The title in the active language."""
         title = super().get_title()
         return bilingual(title, self.title_en)
 
     @property
     def display_description(self) -> str:
+        """The description in the active language."""
         return bilingual(self.description, self.description_en)
 
     def attribute_map(self) -> dict:
@@ -37,6 +44,7 @@ class Product(AbstractProduct):
 
     @property
     def duration_minutes(self) -> int | None:
+        """The service's duration in minutes (its attribute), or None."""
         value = self.attribute_map().get("duration_minutes")
         return int(value) if value is not None else None
 

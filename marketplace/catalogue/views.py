@@ -38,6 +38,8 @@ class _CountCachedPaginator(Paginator):
 
 
 class CatalogueView(ListView):
+    """/shop/catalogue/: the services priced in the visitor's community, by category."""
+
     template_name = "oscar/catalogue/browse.html"
     context_object_name = "products"
     paginate_by = 24

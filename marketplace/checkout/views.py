@@ -21,11 +21,14 @@ UnableToPlaceOrder = get_class("order.exceptions", "UnableToPlaceOrder")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):
+    """Oscar's payment details view: requires a household and shows slot problems."""
+
     pre_conditions = [*views.PaymentDetailsView.pre_conditions, "check_resident_has_household"]
     #: Set when placing the order failed: basket line pk → why (shown on the line).
     slot_problems = None
 
     def check_resident_has_household(self, request):
+        """Pre-condition: redirects to the households page when the resident has none."""
         try:
             services.resolve_household(user=request.user)
         except HouseholdRequired as exc:

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
 
+from marketplace.models import bilingual
+
 
 class Partner(AbstractPartner):
     """A service provider (服务商): run by the enterprise itself or a third party."""
@@ -42,8 +44,7 @@ class Partner(AbstractPartner):
 
     @property
     def display_name(self) -> str:
-        from marketplace.models import bilingual
-
+        """The name in the active language."""
         return bilingual(self.name, self.name_en)
 
 

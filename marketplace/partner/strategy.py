@@ -7,6 +7,7 @@ Prices in CNY are tax-inclusive retail prices, so no tax is added.
 """
 
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from oscar.apps.partner import availability, prices, strategy
 
 from marketplace.community import current_community
@@ -15,9 +16,9 @@ _FROM_REQUEST = object()
 
 
 class NotOfferedHere(availability.Unavailable):
-    def __init__(self, community):
-        from django.utils.translation import gettext as _
+    """Oscar availability: not sold in this community (or no community chosen yet)."""
 
+    def __init__(self, community):
         if community is None:
             self.message = _("Choose your community to see the price")
         else:
@@ -27,6 +28,8 @@ class NotOfferedHere(availability.Unavailable):
 
 
 class CommunityStrategy(strategy.UseFirstStockRecord, strategy.NoTax, strategy.Structured):
+    """Oscar's pricing Strategy: the StockRecord of the visitor's community, no tax."""
+
     def __init__(self, request=None, community=_FROM_REQUEST, user=None):
         super().__init__(request)
         self._community = community
@@ -69,6 +72,8 @@ class CommunityStrategy(strategy.UseFirstStockRecord, strategy.NoTax, strategy.S
 
 
 class Selector:
+    """Oscar's strategy selector: a ``CommunityStrategy`` per request (or per ``community``)."""
+
     def strategy(self, request=None, user=None, **kwargs):
         community = kwargs.get("community")
         return CommunityStrategy(

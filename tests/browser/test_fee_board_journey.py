@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cms.models import FeeBoardPage
-from tests.cms.conftest import board, board_editor, board_manager, site_tree  # noqa: F401
+from tests.cms.conftest import board_editor, board_manager, site_tree  # noqa: F401
 from tests.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

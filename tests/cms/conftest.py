@@ -1,6 +1,7 @@
 """Fee board fixtures: a second enterprise, editors and managers with their Wagtail groups.
 
-Permissions are built here through ``cms.services`` (never from the demo seed).
+Permissions are built here through ``cms.services`` (never from the demo seed). The published
+board (``board``, ``published_board``) and the cache clearing are in ``tests/conftest.py``.
 """
 
 import pytest
@@ -15,15 +16,6 @@ from tests.factories import (
     StockRecordFactory,
     UserFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -43,12 +35,6 @@ def board_manager(enterprise, site_tree):
     user = UserFactory(email="board-manager@example.cn")
     enterprise_staff_grant(enterprise=enterprise, user=user, role="manager")
     return user
-
-
-@pytest.fixture
-def board(service, community, site_tree):
-    """The community's board, published with ``service`` at ¥120."""
-    return publish_board(community)
 
 
 @pytest.fixture

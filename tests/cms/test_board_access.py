@@ -1,12 +1,16 @@
 """Who may read, edit, submit and publish fee boards."""
 
+from decimal import Decimal
+
 import pytest
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.models import FeeBoardPage
+from cms.pricing import PriceNotOnBoard, published_board_price
 from cms.services import board_ensure, board_publish
+from marketplace.partner.models import StockRecord
 
 
 def _edit_url(page):
@@ -71,11 +75,6 @@ def test_a_manager_cannot_publish_another_enterprises_board(foreign_board, board
 def test_the_editor_submits_and_the_manager_approves_through_the_workflow(
     board, service, community, board_editor, board_manager
 ):
-    from decimal import Decimal
-
-    from cms.pricing import PriceNotOnBoard, published_board_price
-    from marketplace.partner.models import StockRecord
-
     record = StockRecord.objects.get(community=community, product=service)
     record.price = Decimal("118.00")
     record.save()

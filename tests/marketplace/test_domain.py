@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from marketplace.models import Household
 from marketplace.validators import normalize_cn_mobile, validate_cn_mobile
@@ -44,8 +45,6 @@ def test_a_resident_has_at_most_one_default_household(community):
 
 
 def test_bilingual_names_follow_the_active_language(community):
-    from django.utils import translation
-
     with translation.override("en"):
         assert community.display_name == "Wangjing Garden"
     with translation.override("zh-hans"):

@@ -3,8 +3,13 @@ own CSRF token, nobody logged in gets a shared page, and a change shows on the n
 
 import re
 from decimal import Decimal
+from threading import Thread
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
@@ -77,10 +82,6 @@ def test_a_price_publication_shows_on_the_next_view_of_board_and_catalogue(
 
 
 def test_a_pending_message_is_shown_not_skipped(client, published_board, community):
-    from django.contrib.messages import constants
-    from django.contrib.messages.storage.cookie import CookieStorage
-    from django.http import HttpRequest, HttpResponse
-
     client.get("/shop/catalogue/")
     assert client.get("/shop/catalogue/")["X-Page-Cache"] == "hit"
     # A message waiting in the visitor's cookie, as a redirect after a form leaves it.
@@ -121,9 +122,6 @@ def test_a_password_restricted_board_is_never_shared_once_passed(
 def test_a_page_rendered_while_a_change_commits_is_not_kept(service, published_board, community):
     """The version moves on when the change is saved and again when it commits: a page another
     visitor renders in between (from the data still committed) is not served afterwards."""
-    from threading import Thread
-
-    from django.db import connection, transaction
 
     visitor = _visitor(community)
     assert "¥120.00" in visitor.get("/shop/catalogue/").content.decode()

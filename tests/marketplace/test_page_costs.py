@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.apps.analytics.models import ProductRecord, UserProductView
+from oscar.apps.basket.models import Basket
 
 from tests.bookings.factories import WorkerFactory
 from tests.factories import UserFactory
@@ -39,7 +40,6 @@ def test_the_basket_badge_counts_the_open_basket(client, resident, service, publ
     client.force_login(resident)
     body, _ = _queries(client, "/shop/catalogue/")
     assert 'class="badge badge-light"' not in body
-    from oscar.apps.basket.models import Basket
 
     basket = Basket.open.create(owner=resident)
     basket.lines.create(

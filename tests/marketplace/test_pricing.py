@@ -3,16 +3,18 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from marketplace.community import SESSION_KEY
 from marketplace.partner.strategy import Selector
-from tests.factories import HouseholdFactory, StockRecordFactory, UserFactory
+from tests.factories import HouseholdFactory, ProductFactory, StockRecordFactory, UserFactory
 
 
 def _strategy_for(user=None, session_community=None):
-    from django.contrib.auth.models import AnonymousUser
-
     request = RequestFactory().get("/")
     request.user = user or AnonymousUser()
     request.session = {SESSION_KEY: session_community.pk} if session_community else {}
@@ -40,8 +42,6 @@ def test_a_visitor_sees_the_price_of_the_community_chosen_in_the_header(service,
 def test_a_service_not_offered_in_the_community_is_unavailable_and_unpriced(
     service, other_community
 ):
-    from django.utils import translation
-
     info = _strategy_for(session_community=other_community).fetch_for_product(service)
     assert not info.price.exists
     assert not info.availability.is_available_to_buy
@@ -77,7 +77,6 @@ def test_catalogue_lists_only_the_communitys_services_in_both_languages(
 
 def test_catalogue_grid_is_cached_but_never_stale(client, service, community, provider):
     """The grid is a cached fragment; a price change or a new service shows on the next view."""
-    from tests.factories import ProductFactory
 
     client.post("/community/", {"community": community.pk})
     assert "¥120.00" in client.get("/shop/catalogue/").content.decode()
@@ -101,11 +100,6 @@ def test_choosing_a_community_with_a_malformed_value_forgets_it(client, communit
 def test_catalogue_query_count_does_not_grow_with_services(
     client, django_assert_max_num_queries, provider, community
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import ProductFactory
-
     client.post("/community/", {"community": community.pk})
 
     def count():

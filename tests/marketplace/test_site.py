@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -5,7 +6,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from marketplace.catalogue.models import Product
 from marketplace.celery import app as celery_app
+from marketplace.models import Community, Enterprise, User
+from marketplace.partner.models import Partner, StockRecord
 
 
 def test_healthz_answers_200_with_database_and_broker(client, db):
@@ -47,10 +51,6 @@ def test_the_header_switcher_sets_the_language(client, db):
 
 
 def test_seed_demo_is_idempotent(db):
-    from marketplace.catalogue.models import Product
-    from marketplace.models import Community, Enterprise, User
-    from marketplace.partner.models import Partner, StockRecord
-
     call_command("seed_demo", verbosity=0)
     counts = [
         m.objects.count() for m in (Enterprise, Community, Partner, Product, StockRecord, User)
@@ -82,8 +82,6 @@ def _run_check_deploy(env):
 
 
 def _base_env():
-    import os
-
     env = {
         k: v
         for k, v in os.environ.items()

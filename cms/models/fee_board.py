@@ -1,0 +1,210 @@
+"""A community's fee board (公示栏), at /boards/<community-slug>/.
+
+Its sections are structured fields and inline panels (see ``SECTIONS`` in ``cms/boards.py``;
+the inline rows are in ``cms/models/rows.py``); its life services are a snapshot of the
+community's StockRecords taken each time a revision is saved, so the snapshot travels inside
+the revision that is reviewed and published. The price gate (``cms/pricing.py``) reads it from
+the live revision.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Page
+
+from cms.boards import BoardIncomplete, life_services_snapshot, missing_sections
+from cms.cache import serve_cached
+from cms.models.publications import BoardPublication
+from cms.rendering import board_response, changes_response, print_response
+from marketplace.models import bilingual
+
+
+class FeeBoardPageForm(WagtailAdminPageForm):
+    """Refuses to publish (or submit for approval) a board with an empty mandatory section."""
+
+    def clean(self):
+        """Raises ``ValidationError`` listing the empty mandatory sections when publishing."""
+        cleaned = super().clean()
+        wants_publish = (
+            "action-publish" in self.data
+            or "action-submit" in self.data
+            or (
+                "action-workflow-action" in self.data
+                and self.data.get("workflow-action-name") == "approve"
+            )
+        )
+        if wants_publish and not self.errors:
+            missing = missing_sections(self.instance, formsets=self.formsets)
+            if missing:
+                raise ValidationError(BoardIncomplete(missing).message)
+        return cleaned
+
+
+class FeeBoardPage(RoutablePageMixin, Page):
+    """A community's public fee board (公示栏), at /boards/<community-slug>/."""
+
+    community = models.OneToOneField(
+        "marketplace.Community",
+        on_delete=models.PROTECT,
+        related_name="fee_board",
+        verbose_name=_("community"),
+    )
+    # 1. Project and enterprise basic information; the project manager and contacts.
+    project_info = models.TextField(
+        _("project information"),
+        blank=True,
+        help_text=_("Floor area, buildings, households, delivery year, service contract term."),
+    )
+    project_info_en = models.TextField(_("project information (English)"), blank=True)
+    project_manager = models.CharField(_("project manager"), max_length=100, blank=True)
+    project_manager_phone = models.CharField(
+        _("project manager's telephone"), max_length=30, blank=True
+    )
+    service_phone = models.CharField(_("service desk telephone"), max_length=30, blank=True)
+    office_hours = models.CharField(_("service desk hours"), max_length=200, blank=True)
+    # 2. Complaint telephones.
+    complaint_phone_enterprise = models.CharField(
+        _("enterprise complaint telephone"), max_length=30, blank=True
+    )
+    complaint_phone_street = models.CharField(
+        _("street office telephone"), max_length=30, blank=True
+    )
+    complaint_phone_hotline = models.CharField(
+        _("city service hotline"), max_length=30, blank=True, default="12345"
+    )
+    # 3. Service contents and standards.
+    service_grade = models.CharField(
+        _("service grade"), max_length=100, blank=True, help_text=_("For example 二级 (grade 2).")
+    )
+    service_standards = models.TextField(_("service contents and standards"), blank=True)
+    service_standards_en = models.TextField(
+        _("service contents and standards (English)"), blank=True
+    )
+    # 5. Life services: generated from the community's StockRecords, never edited by hand.
+    life_services = models.JSONField(_("life services (snapshot)"), default=list, blank=True)
+    # 7. How to report a repair.
+    repair_channels = models.TextField(_("repair channels"), blank=True)
+    repair_channels_en = models.TextField(_("repair channels (English)"), blank=True)
+    repair_hours = models.CharField(_("repair hours"), max_length=200, blank=True)
+    repair_response = models.TextField(_("response times"), blank=True)
+    repair_response_en = models.TextField(_("response times (English)"), blank=True)
+    # 9. Parking garage and public facilities.
+    parking_use = models.TextField(_("use of the parking garage"), blank=True)
+    parking_use_en = models.TextField(_("use of the parking garage (English)"), blank=True)
+    public_facilities = models.TextField(_("public facilities"), blank=True)
+    public_facilities_en = models.TextField(_("public facilities (English)"), blank=True)
+
+    base_form_class = FeeBoardPageForm
+    content_panels = Page.content_panels + [
+        FieldPanel("community"),
+        MultiFieldPanel(
+            [
+                FieldPanel("project_info"),
+                FieldPanel("project_info_en"),
+                FieldRowPanel([FieldPanel("project_manager"), FieldPanel("project_manager_phone")]),
+                FieldRowPanel([FieldPanel("service_phone"), FieldPanel("office_hours")]),
+            ],
+            heading=_("Project, enterprise and contacts"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("complaint_phone_enterprise"),
+                FieldPanel("complaint_phone_street"),
+                FieldPanel("complaint_phone_hotline"),
+            ],
+            heading=_("Complaint telephones"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("service_grade"),
+                FieldPanel("service_standards"),
+                FieldPanel("service_standards_en"),
+            ],
+            heading=_("Service contents and standards"),
+        ),
+        InlinePanel("fee_items", heading=_("Charging items and standards"), label=_("item")),
+        InlinePanel("staff", heading=_("Staff on duty"), label=_("person")),
+        MultiFieldPanel(
+            [
+                FieldPanel("repair_channels"),
+                FieldPanel("repair_channels_en"),
+                FieldPanel("repair_hours"),
+                FieldPanel("repair_response"),
+                FieldPanel("repair_response_en"),
+            ],
+            heading=_("How to report a repair"),
+        ),
+        InlinePanel(
+            "maintenance_units", heading=_("Maintenance units"), label=_("maintenance unit")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("parking_use"),
+                FieldPanel("parking_use_en"),
+                FieldPanel("public_facilities"),
+                FieldPanel("public_facilities_en"),
+            ],
+            heading=_("Parking garage and public facilities"),
+        ),
+        InlinePanel(
+            "statements",
+            heading=_("Income and expenditure of the common parts"),
+            label=_("statement"),
+        ),
+        InlinePanel("fund_uses", heading=_("Use of the maintenance fund"), label=_("entry")),
+    ]
+    parent_page_types = ["cms.BoardIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("fee board")
+        verbose_name_plural = _("fee boards")
+
+    # -- snapshot: taken on every revision, so the reviewed revision is the published one --
+
+    def save_revision(self, *args, **kwargs):
+        """Take the life-services snapshot, then save the revision as Wagtail does."""
+        self.life_services = life_services_snapshot(self.community_id)
+        return super().save_revision(*args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        """Publish ``revision``; raises :class:`BoardIncomplete` if a mandatory section is empty."""
+        # The last line of defence: whatever path publishes (admin, workflow approval,
+        # scheduled publishing, code), an incomplete board never goes live.
+        missing = missing_sections(revision.as_object())
+        if missing:
+            raise BoardIncomplete(missing)
+        return super().publish(revision, *args, **kwargs)
+
+    # -- bilingual content --
+
+    def t(self, field: str) -> str:
+        """``field``'s text in the active language: ``<field>_en`` in English when filled in."""
+        return bilingual(getattr(self, field), getattr(self, f"{field}_en", ""))
+
+    # -- public sub-pages. The responses are built in cms/rendering.py (the plain Django views
+    # of cms/views.py use it too); board.json and board.csv are plain Django URLs
+    # (cms/urls.py): Wagtail's serve pattern does not route paths with a dot. --
+
+    def serve(self, request, *args, **kwargs):
+        """Wagtail's serve, with the cacheable sub-paths served from the cache (cms/cache.py)."""
+        return serve_cached(self, request, super().serve, *args, **kwargs)
+
+    @path("")
+    def board(self, request):
+        """/boards/<slug>/: the board."""
+        return board_response(self, request)
+
+    @path("changes/")
+    def changes(self, request):
+        """/boards/<slug>/changes/: every publication of the community's board, newest first."""
+        publications = BoardPublication.objects.filter(community_id=self.community_id)
+        return changes_response(self, request, publications)
+
+    @path("print/")
+    def print_view(self, request):
+        """/boards/<slug>/print/: the bilingual printable board with its QR code."""
+        return print_response(self, request)
