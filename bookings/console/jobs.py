@@ -2,9 +2,7 @@
 
 Each action locks the appointment through ``bookings.appointments.locking`` (the one lock
 order), moves its status and commits; completing or a no-show then settles the order's card
-payment (``payments.services.payment_capture``/``payment_void``) outside any lock or
-transaction. ``payments_capture_finished`` is the beat's retry for payments Stripe could not
-take meanwhile.
+payment (``bookings.console.settlement``) outside any lock or transaction.
 
 The status moves (``transition_to``) are one line per action: ``appointment_check_in``,
 ``_complete`` and ``_no_show``.
@@ -14,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,11 +21,9 @@ from django.utils.translation import gettext as _
 from bookings.appointments import locking
 from bookings.console.access import FINISHED
 from bookings.console.errors import ConsoleError
+from bookings.console.settlement import PaymentOutcome, appointment_settle_payment
 from bookings.models import Appointment, Worker
 from marketplace.policy import CHECK_IN_EARLIEST, LOCAL_TZ, NOTES_MAX
-from payments.exceptions import PaymentError
-from payments.models import PaymentIntentRecord
-from payments.services import payment_capture, payment_for_order, payment_void
 
 Status = Appointment.Status
 
@@ -66,15 +61,6 @@ def appointment_check_in(
         )
     locked.transition_to(Status.IN_PROGRESS, by=worker.user, reason=_("Worker checked in"))
     return locked
-
-
-@dataclass
-class PaymentOutcome:
-    """What happened to the card payment of a finished job."""
-
-    intent: object = None
-    captured: Decimal = Decimal("0.00")
-    error: str = ""
 
 
 @dataclass
@@ -148,66 +134,6 @@ def _no_show(*, appointment: Appointment, worker: Worker, notes: str, now: datet
         reason=(_("No-show: %(notes)s") % {"notes": notes})[:NOTES_MAX],
     )
     return locked
-
-
-def _amount_due(order) -> Decimal | None:
-    """What the order's card should be charged now, or None while a job is still to do.
-
-    An order can hold several appointments (basket checkout) and one authorisation: it is
-    captured once, when none of them is still active: the prices of the completed jobs
-    plus the fees due on the others.
-    """
-    rows = list(order.appointments.values_list("status", "price", "fees_due"))
-    if any(s in Appointment.ACTIVE for s, _p, _f in rows):
-        return None
-    return sum(
-        ((p if s == Status.COMPLETED else Decimal(0)) + f for s, p, f in rows), Decimal("0.00")
-    )
-
-
-def appointment_settle_payment(appointment: Appointment) -> PaymentOutcome:
-    """Capture (or void) the card payment of a finished job's order, if it has one.
-
-    Called with no transaction open: ``payment_capture`` claims the capture under the
-    intent's row lock, calls Stripe outside it, and returns the captured intent when called
-    again, so a retry never charges twice.
-    """
-    intent = payment_for_order(appointment.order)
-    if intent is None:
-        return PaymentOutcome()
-    amount = _amount_due(appointment.order)
-    if amount is None or intent.status != PaymentIntentRecord.Status.AUTHORISED:
-        return PaymentOutcome(intent=intent, captured=intent.amount_captured)
-    try:
-        if amount <= 0:
-            intent = payment_void(intent=intent)
-        else:
-            intent = payment_capture(intent=intent, amount=min(amount, intent.amount_authorised))
-    except PaymentError as exc:
-        return PaymentOutcome(intent=intent, error=str(exc))
-    return PaymentOutcome(intent=intent, captured=intent.amount_captured)
-
-
-def payments_capture_finished(*, limit: int = 100) -> int:
-    """Capture what completion could not (Stripe was down meanwhile): for a beat task.
-
-    Settles at most ``limit`` orders whose card is still only authorised although their jobs
-    are finished. Returns how many orders' payments were settled."""
-    order_ids = list(
-        PaymentIntentRecord.objects.filter(
-            status=PaymentIntentRecord.Status.AUTHORISED,
-            pending_action="",
-            order__appointments__status__in=FINISHED,
-        )
-        .values_list("order_id", flat=True)
-        .distinct()[:limit]
-    )
-    settled = 0
-    for order_id in order_ids:
-        appointment = Appointment.objects.filter(order_id=order_id).order_by("pk").first()
-        outcome = appointment_settle_payment(appointment)
-        settled += bool(outcome.intent is not None and not outcome.error)
-    return settled
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -63,6 +63,11 @@ def _own_appointment(request, pk) -> Appointment:
     )
 
 
+def _own_household(request, pk) -> Household:
+    """The resident's own household; anyone else's is 404."""
+    return get_object_or_404(Household, pk=pk, user=request.user)
+
+
 def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
     """A booking (or a move) that cannot be made: JSON for the slot picker, else a page
     saying why, with the next free slots as one-click buttons."""
@@ -387,7 +392,6 @@ def households(request):
 @require_POST
 def household_default(request, pk):
     """Make one of my homes the default address for booking."""
-    household = get_object_or_404(Household, pk=pk, user=request.user)
-    household_set_default(household=household)
+    household_set_default(household=_own_household(request, pk))
     messages.success(request, _("Default address changed."))
     return redirect("bookings:households")

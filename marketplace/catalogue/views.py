@@ -44,6 +44,9 @@ class _CountCachedPaginator(Paginator):
 
 
 class CatalogueView(ListView):
+    """The service list (``?category=<product class slug>``): the visitor's community's
+    services, 24 a page, with a fixed number of queries."""
+
     template_name = "oscar/catalogue/browse.html"
     context_object_name = "products"
     paginate_by = 24

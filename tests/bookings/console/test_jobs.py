@@ -11,6 +11,7 @@ from oscar.apps.payment.models import Source
 from bookings.console import jobs as console
 from bookings.console.access import job_contact
 from bookings.console.errors import ConsoleError
+from bookings.console.settlement import payments_capture_finished
 from bookings.models import Appointment, AppointmentEvent
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord
@@ -158,7 +159,7 @@ def test_completing_twice_charges_once(card_job, worker):
     with pytest.raises(ConsoleError):
         console.appointment_complete(appointment=card_job, worker=worker, notes="")
     # A retry of the settlement (the sweep) finds it captured and calls Stripe no more.
-    assert console.payments_capture_finished() == 0
+    assert payments_capture_finished() == 0
     intent = PaymentIntentRecord.objects.get(order=card_job.order)
     assert intent.amount_captured == Decimal("120.00")
     assert _kept_at_stripe(intent) == 12000
@@ -216,7 +217,7 @@ def test_a_capture_that_could_not_reach_stripe_is_taken_by_the_sweep(
     settings.STRIPE_API_BASE = localstripe  # back
     # The reconciliation releases the claim of the call that never landed; the sweep captures.
     payments_reconcile(older_than=timedelta(0))
-    assert console.payments_capture_finished() == 1
+    assert payments_capture_finished() == 1
     intent.refresh_from_db()
     assert (intent.status, intent.amount_captured) == (PaymentStatus.CAPTURED, Decimal("120.00"))
     assert _kept_at_stripe(intent) == 12000
