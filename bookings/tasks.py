@@ -54,6 +54,6 @@ def notify_due_reminders_task() -> int:
 @shared_task(name="bookings.tasks.capture_finished_jobs", **RETRY)
 def capture_finished_jobs_task() -> int:
     """Capture the card payments of completed jobs whose capture failed (Stripe unreachable)."""
-    from bookings.provider_services import payments_capture_finished
+    from bookings.console.settlement import payments_capture_finished
 
     return payments_capture_finished()

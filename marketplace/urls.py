@@ -16,10 +16,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
-    path("", include("bookings.urls")),
+    path("", include("bookings.residents.urls")),
     path("", include("payments.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
-    path("provider/", include("bookings.provider_urls")),
+    path("provider/", include("bookings.console.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,8 +1,7 @@
-"""The service page's booking panel, computed once per page (Oscar's detail view stays as is)."""
+"""Formatting helpers of the booking pages. They take data computed by the views
+(``bookings.residents.service_page``) and only write markup."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from django import template
 from django.utils.formats import date_format
@@ -11,58 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from bookings import services
-from bookings.exceptions import BookingError
-from bookings.slots import available_slots, group_by_day, parse_start, service_terms
-from marketplace.community import current_community
-from marketplace.policy import DAYS_SHOWN
 
 register = template.Library()
-
-#: The service page shows this many days that have free slots; the picker reaches further.
-
-
-@dataclass
-class ServiceBooking:
-    community: object = None
-    quote: services.Quote | None = None
-    refusal: str = ""
-    duration_minutes: int = 0
-    cancellation_fee: object = None
-    slot_days: list = field(default_factory=list)
-    slots: list = field(default_factory=list)
-    chosen: object = None
-
-
-@register.simple_tag(takes_context=True)
-def service_booking(context, product) -> ServiceBooking:
-    request = context["request"]
-    terms = service_terms(product)
-    booking = ServiceBooking(
-        community=current_community(request=request),
-        duration_minutes=int(terms.duration.total_seconds() // 60),
-        cancellation_fee=terms.cancellation_fee,
-    )
-    if booking.community is None:
-        return booking
-    try:
-        booking.quote = services.service_quote(community=booking.community, product=product)
-    except BookingError as exc:
-        booking.refusal = str(exc)
-        return booking
-    booking.slots = available_slots(
-        product=product,
-        stockrecord=booking.quote.stockrecord,
-        community=booking.community,
-        max_days=DAYS_SHOWN,
-        duration=terms.duration,
-    )
-    booking.slot_days = group_by_day(booking.slots)
-    if request.GET.get("slot"):
-        try:
-            booking.chosen = parse_start(request.GET["slot"])
-        except BookingError:
-            booking.chosen = None
-    return booking
 
 
 @register.filter
@@ -73,26 +22,17 @@ def line_slot(line):
 
 @register.filter
 def get_item(mapping, key):
+    """``mapping[key]``, or None (also for no mapping)."""
     return (mapping or {}).get(key)
-
-
-@register.simple_tag(takes_context=True)
-def booking_nonce(context) -> str:
-    """One random value per page view. A booking form sends ``<nonce>:<start>`` as its key, so a
-    double click (or a resubmitted form) is recognised and never pays twice."""
-    import uuid
-
-    request = context.get("request")
-    if request is None:
-        return uuid.uuid4().hex
-    if not hasattr(request, "_linli_booking_nonce"):
-        request._linli_booking_nonce = uuid.uuid4().hex
-    return request._linli_booking_nonce
 
 
 @register.simple_tag(takes_context=True)
 def slot_buttons(context) -> str:
     """The slot forms of one day (``bookings/partials/slot_buttons.html``), built in Python.
+
+    Context: ``slots``, ``action`` (URL), ``product`` (optional: sent along for booking),
+    ``chosen`` (aware start or None), ``nonce`` (the page view's booking key prefix, computed by
+    the view: ``bookings.residents.service_page.booking_nonce``).
 
     Markup as a template would write it, at a tenth of the cost: a service page shows about a
     hundred slots, and the template version spent most of the page's time on them.
@@ -116,7 +56,7 @@ def slot_buttons(context) -> str:
         if product
         else ""
     )
-    nonce = booking_nonce(context)
+    nonce = context.get("nonce") or ""
     # Escaped once per page, not once per slot: the per-slot parts are ISO times, the clock
     # and the (escaped) title; format_html for each of a hundred forms was most of the cost.
     head = format_html('<form method="post" action="{}" class="mr-2 mb-2">', action)

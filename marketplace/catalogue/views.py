@@ -7,14 +7,20 @@ a community sees every service, each asking them to choose one for its price.
 The grid of a page is a template fragment cached per community, language, category and page,
 keyed by the catalogue version (``listing_cache``): a cached page costs a count and no grid.
 An anonymous visitor's whole page is cached the same way (``marketplace.page_cache``).
+
+A service's page is Oscar's ``ProductDetailView`` plus the booking panel's data (price in the
+visitor's community, next free times), computed here by one service
+(``bookings.residents.service_page.service_booking``); the template only renders it.
 """
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.views.generic import ListView
-from oscar.apps.catalogue.views import ProductCategoryView, ProductDetailView  # noqa: F401
+from oscar.apps.catalogue.views import ProductCategoryView  # noqa: F401
+from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailView
 
+from bookings.residents.service_page import service_booking
 from marketplace.catalogue.listing_cache import CATALOGUE_VERSION_KEY, catalogue_version
 from marketplace.catalogue.models import Product, ProductClass
 from marketplace.community import current_community
@@ -38,7 +44,8 @@ class _CountCachedPaginator(Paginator):
 
 
 class CatalogueView(ListView):
-    """/shop/catalogue/: the services priced in the visitor's community, by category."""
+    """The service list (``?category=<product class slug>``): the visitor's community's
+    services, 24 a page, with a fixed number of queries."""
 
     template_name = "oscar/catalogue/browse.html"
     context_object_name = "products"
@@ -86,4 +93,15 @@ class CatalogueView(ListView):
         context["category"] = self.category
         context["community"] = current_community(request=self.request)
         context["catalogue_version"] = self.version
+        return context
+
+
+class ProductDetailView(CoreProductDetailView):
+    """A service's page: Oscar's detail view with ``booking`` (a ``ServiceBooking``) in the
+    context, for ``bookings/partials/service_panel.html``."""
+
+    def get_context_data(self, **kwargs):
+        """Oscar's context plus ``booking``: quote, free slots by day, chosen slot, nonce."""
+        context = super().get_context_data(**kwargs)
+        context["booking"] = service_booking(request=self.request, product=self.object)
         return context

@@ -10,10 +10,10 @@ from bookings.models import Appointment
 from bookings.models_dispatch import Offer
 from bookings.services import appointment_book
 from payments.models import PaymentIntentRecord
+from tests.bookings.console.conftest import local, starting_in
 from tests.bookings.factories import WorkerFactory
 from tests.conftest import login
 from tests.payments.conftest import save_card
-from tests.provider.conftest import local, starting_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 780}
@@ -38,7 +38,7 @@ def card_job(localstripe, resident, service, community, provider):
     job = appointment_book(user=resident, product=service, start=local(1, 10))
     assert PaymentIntentRecord.objects.get(order=job.order).status == "authorised"
     if not Offer.objects.filter(appointment=job, status=Offer.Status.OPEN).exists():
-        from tests.provider.test_offers_and_dispatch import put_out_offer
+        from tests.bookings.console.test_offers_and_dispatch import put_out_offer
 
         put_out_offer(job)
     return worker, starting_in(job, 40)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bookings.dispatch import SlotUnavailable, appointment_assign, dispatch_request_process
 from bookings.models import Appointment
 from bookings.models_dispatch import DispatchRequest, Offer
-from tests.provider.conftest import local
+from tests.bookings.console.conftest import local
 
 Status = Appointment.Status
 

@@ -33,6 +33,7 @@ def _event(appointment: Appointment) -> Event:
 
 
 def appointments_ics(appointments, *, name: str) -> bytes:
+    """A calendar named ``name`` with one VEVENT per appointment (UTF-8 bytes of RFC 5545)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Linli//Appointments//ZH")
     calendar.add("version", "2.0")
@@ -50,4 +51,5 @@ def calendar_feed_rotate(*, user) -> CalendarFeed:
 
 
 def calendar_feed_revoke(*, user) -> None:
+    """Stop the resident's private feed address from working."""
     CalendarFeed.objects.filter(user=user).delete()

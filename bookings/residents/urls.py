@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bookings import views
+from bookings.residents import views
 
 app_name = "bookings"
 urlpatterns = [

@@ -26,6 +26,7 @@ def household_create(*, user, make_default: bool = False, **fields) -> Household
 
 @transaction.atomic
 def household_set_default(*, household: Household) -> Household:
+    """Make ``household`` its resident's default (the one default is cleared first)."""
     Household.objects.filter(user_id=household.user_id, is_default=True).exclude(
         pk=household.pk
     ).update(is_default=False)

@@ -7,7 +7,6 @@ next free slots), someone else's appointment or feed 404.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,20 +21,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings import basket, changes, services
-from bookings.calendar import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
 from bookings.exceptions import (
     BookingError,
     CancellationRefused,
     HouseholdRequired,
 )
-from bookings.forms import CancelForm, HouseholdForm
-from bookings.households import household_create, household_set_default
 from bookings.models import Appointment, CalendarFeed
-from bookings.slots import available_slots, group_by_day, local_day_bounds, parse_start
+from bookings.residents.forms import CancelForm, HouseholdForm
+from bookings.residents.households import household_create, household_set_default
+from bookings.residents.ics import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
+from bookings.residents.service_page import booking_nonce, service_slot_search
+from bookings.slots import available_slots, group_by_day, parse_start
 from marketplace.catalogue.models import Product
 from marketplace.community import current_community
 from marketplace.models import Household
-from marketplace.policy import CALENDAR_FEED_PAST, DAYS_OFFERED_AFTER_REFUSAL, MAX_PICKER_DAYS
+from marketplace.policy import CALENDAR_FEED_PAST, DAYS_OFFERED_AFTER_REFUSAL
 from payments.services import payment_for_order
 
 
@@ -63,6 +63,11 @@ def _own_appointment(request, pk) -> Appointment:
     )
 
 
+def _own_household(request, pk) -> Household:
+    """The resident's own household; anyone else's is 404."""
+    return get_object_or_404(Household, pk=pk, user=request.user)
+
+
 def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
     """A booking (or a move) that cannot be made: JSON for the slot picker, else a page
     saying why, with the next free slots as one-click buttons."""
@@ -77,6 +82,7 @@ def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
         "product": product,
         "reschedule": reschedule,
         "slot_days": group_by_day(next_slots),
+        "nonce": booking_nonce(request),
         "conflict": status == 409,
     }
     return render(request, "bookings/booking_refused.html", context, status=status)
@@ -87,43 +93,28 @@ def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
 
 @require_GET
 def service_slots(request, product_pk):
-    """The slot picker's data: free slots of a service in the visitor's community, by date."""
+    """The slot picker's data: free slots of a service in the visitor's community, by date
+    (``?from=&to=`` YYYY-MM-DD, at most ``MAX_PICKER_DAYS`` days)."""
     product = _service(product_pk)
     community = current_community(request=request)
     if community is None:
         return JsonResponse({"error": _("Choose your community to see free times.")}, status=400)
     try:
-        quote = services.service_quote(community=community, product=product)
-        first = date.fromisoformat(request.GET["from"]) if request.GET.get("from") else None
-        last = date.fromisoformat(request.GET["to"]) if request.GET.get("to") else None
+        search = service_slot_search(
+            product=product,
+            community=community,
+            first=request.GET.get("from", ""),
+            last=request.GET.get("to", ""),
+        )
     except BookingError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    except ValueError:
-        return JsonResponse({"error": _("Dates are written YYYY-MM-DD.")}, status=400)
-    first = first or timezone.localdate()
-    last = last or first + timedelta(days=6)
-    if last < first or (last - first).days >= MAX_PICKER_DAYS:
-        return JsonResponse(
-            {
-                "error": _("Ask for at most %(days)d days, from a date to a later one.")
-                % {"days": MAX_PICKER_DAYS}
-            },
-            status=400,
-        )
-    slots = available_slots(
-        product=product,
-        stockrecord=quote.stockrecord,
-        community=community,
-        start=local_day_bounds(first)[0],
-        end=local_day_bounds(last)[1],
-    )
     return JsonResponse(
         {
             "service": product.pk,
             "community": community.slug,
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "slots": [s.as_json() for s in slots],
+            "from": search.first.isoformat(),
+            "to": search.last.isoformat(),
+            "slots": [s.as_json() for s in search.slots],
         }
     )
 
@@ -209,6 +200,7 @@ def add_to_basket(request, product_pk):
 
 @login_required
 def appointment_list(request):
+    """My appointments: upcoming (active, not ended) soonest first, then the rest."""
     now = timezone.now()
     mine = Appointment.objects.filter(resident=request.user).select_related(
         "product", "worker__user", "household", "community"
@@ -236,6 +228,7 @@ def appointment_list(request):
 
 @login_required
 def appointment_detail(request, pk):
+    """One of my appointments: its timeline, payment and what changing it costs now."""
     appointment = _own_appointment(request, pk)
     try:
         fee = changes.cancellation_fee_for(appointment)
@@ -324,6 +317,7 @@ def appointment_reschedule(request, pk):
             "appointment": appointment,
             "fee": fee,
             "slot_days": group_by_day(slots),
+            "nonce": booking_nonce(request),
             "active_tab": "appointments",
             "page_title": _("Reschedule"),
         },
@@ -332,6 +326,7 @@ def appointment_reschedule(request, pk):
 
 @login_required
 def appointment_ics(request, pk):
+    """One of my appointments as an .ics download."""
     appointment = _own_appointment(request, pk)
     body = appointments_ics([appointment], name=appointment.product.get_title())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -342,6 +337,7 @@ def appointment_ics(request, pk):
 @login_required
 @require_POST
 def calendar_feed_manage(request):
+    """Give me a new private calendar address (``action=revoke``: none)."""
     if request.POST.get("action") == "revoke":
         calendar_feed_revoke(user=request.user)
         messages.success(request, _("Your calendar address no longer works."))
@@ -395,7 +391,7 @@ def households(request):
 @login_required
 @require_POST
 def household_default(request, pk):
-    household = get_object_or_404(Household, pk=pk, user=request.user)
-    household_set_default(household=household)
+    """Make one of my homes the default address for booking."""
+    household_set_default(household=_own_household(request, pk))
     messages.success(request, _("Default address changed."))
     return redirect("bookings:households")

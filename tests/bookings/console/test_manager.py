@@ -14,8 +14,8 @@ from cms.services import board_publish
 from marketplace.partner.models import StockRecord
 from payments.models import PaymentIntentRecord
 from payments.services import payment_refund
+from tests.bookings.console.conftest import accept, local, starting_in
 from tests.payments.conftest import save_card
-from tests.provider.conftest import accept, local, starting_in
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
@@ -78,7 +78,7 @@ def test_a_zero_price_is_refused(client, board, service, community, provider_man
 @pytest.fixture
 def paid_jobs(localstripe, resident, other_resident, book, worker, second_worker):
     """Two completed card jobs on the same day (one per worker); one refunded ¥20."""
-    from bookings import provider_services as console
+    from bookings.console import jobs as console
 
     save_card(resident)
     save_card(other_resident)

@@ -4,10 +4,11 @@ from datetime import time, timedelta
 
 import pytest
 
-from bookings import provider_services as console
+from bookings.console import schedule as console
+from bookings.console.errors import ConsoleError
 from bookings.models import WeeklyHours
 from bookings.slots import available_slots
-from tests.provider.conftest import local
+from tests.bookings.console.conftest import local
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_time_off_removes_the_slots_and_removing_it_brings_them_back(
 
 
 def test_time_off_over_an_accepted_job_is_refused(job, worker, english):
-    with pytest.raises(console.ConsoleError, match="Ask your manager to reassign"):
+    with pytest.raises(ConsoleError, match="Ask your manager to reassign"):
         console.time_off_add(worker=worker, start=local(2, 8), end=local(2, 18))
     assert not worker.time_off.exists()
 

@@ -8,13 +8,16 @@ import pytest
 from django.utils import timezone
 from oscar.apps.payment.models import Source
 
-from bookings import provider_services as console
+from bookings.console import jobs as console
+from bookings.console.access import job_contact
+from bookings.console.errors import ConsoleError
+from bookings.console.settlement import payments_capture_finished
 from bookings.models import Appointment, AppointmentEvent
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord
 from payments.services import payments_reconcile
+from tests.bookings.console.conftest import accept, local, starting_in
 from tests.payments.conftest import save_card
-from tests.provider.conftest import accept, local, starting_in
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
@@ -69,14 +72,14 @@ def test_the_contact_disappears_24_hours_after_completion(client, job, worker):
 
 def test_a_reassigned_job_hides_the_contact_again(job, worker):
     accept(job)
-    assert console.job_contact(job) is not None
+    assert job_contact(job) is not None
     job.transition_to(Status.CONFIRMED, reason="Another worker takes it")
-    assert console.job_contact(job) is None
+    assert job_contact(job) is None
 
 
 def test_checking_in_too_early_is_refused_with_the_time_it_opens(job, worker, english):
     accept(job)
-    with pytest.raises(console.ConsoleError, match="Check in when you arrive"):
+    with pytest.raises(ConsoleError, match="Check in when you arrive"):
         console.appointment_check_in(appointment=job, worker=worker)
     job.refresh_from_db()
     assert job.status == Status.ACCEPTED
@@ -93,7 +96,7 @@ def test_a_job_not_yet_accepted_cannot_be_checked_in(client, job, worker, englis
 
 def test_completion_without_check_in_is_refused(job, worker, english):
     accept(job)
-    with pytest.raises(console.ConsoleError, match="Check in before completing"):
+    with pytest.raises(ConsoleError, match="Check in before completing"):
         console.appointment_complete(appointment=job, worker=worker, notes="done")
 
 
@@ -153,10 +156,10 @@ def test_completing_twice_charges_once(card_job, worker):
     starting_in(card_job, 5)
     console.appointment_check_in(appointment=card_job, worker=worker)
     console.appointment_complete(appointment=card_job, worker=worker, notes="")
-    with pytest.raises(console.ConsoleError):
+    with pytest.raises(ConsoleError):
         console.appointment_complete(appointment=card_job, worker=worker, notes="")
     # A retry of the settlement (the sweep) finds it captured and calls Stripe no more.
-    assert console.payments_capture_finished() == 0
+    assert payments_capture_finished() == 0
     intent = PaymentIntentRecord.objects.get(order=card_job.order)
     assert intent.amount_captured == Decimal("120.00")
     assert _kept_at_stripe(intent) == 12000
@@ -165,10 +168,10 @@ def test_completing_twice_charges_once(card_job, worker):
 def test_a_no_show_charges_only_the_late_cancellation_fee(card_job, worker, english):
     accept(card_job)
     starting_in(card_job, 1)
-    with pytest.raises(console.ConsoleError, match="from the start time"):
+    with pytest.raises(ConsoleError, match="from the start time"):
         console.appointment_no_show(appointment=card_job, worker=worker, notes="nobody home")
     starting_in(card_job, -10)
-    with pytest.raises(console.ConsoleError, match="say what happened"):
+    with pytest.raises(ConsoleError, match="say what happened"):
         console.appointment_no_show(appointment=card_job, worker=worker, notes=" ")
     result = console.appointment_no_show(
         appointment=card_job, worker=worker, notes="rang twice, no answer"
@@ -184,7 +187,7 @@ def test_another_worker_cannot_complete_through_the_service(job, worker, second_
     accept(job)
     starting_in(job, 5)
     console.appointment_check_in(appointment=job, worker=worker)
-    with pytest.raises(console.ConsoleError):
+    with pytest.raises(ConsoleError):
         console.appointment_complete(appointment=job, worker=second_worker, notes="")
 
 
@@ -214,7 +217,7 @@ def test_a_capture_that_could_not_reach_stripe_is_taken_by_the_sweep(
     settings.STRIPE_API_BASE = localstripe  # back
     # The reconciliation releases the claim of the call that never landed; the sweep captures.
     payments_reconcile(older_than=timedelta(0))
-    assert console.payments_capture_finished() == 1
+    assert payments_capture_finished() == 1
     intent.refresh_from_db()
     assert (intent.status, intent.amount_captured) == (PaymentStatus.CAPTURED, Decimal("120.00"))
     assert _kept_at_stripe(intent) == 12000

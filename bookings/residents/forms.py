@@ -1,3 +1,5 @@
+"""Forms of the residents' pages. They validate input; the services decide."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,8 @@ from marketplace.models import Community, Household
 
 
 class HouseholdForm(forms.ModelForm):
+    """A new home: community, building, unit, room and who to contact there."""
+
     make_default = forms.BooleanField(label=_("Use as my default address"), required=False)
 
     class Meta:
@@ -21,6 +25,8 @@ class HouseholdForm(forms.ModelForm):
 
 
 class CancelForm(forms.Form):
+    """The resident's optional reason for cancelling."""
+
     reason = forms.CharField(
         label=_("Reason (optional)"),
         max_length=200,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings.console.earnings import PERIODS
 from bookings.models import WeeklyHours
-from bookings.provider_services import PERIODS
-from marketplace.policy import LOCAL_TZ, NOTES_MAX
+from marketplace.policy import NOTES_MAX
 
 SHIFTS_PER_DAY = 2
 
@@ -23,6 +23,8 @@ def _control(widget: forms.Widget, **attrs) -> forms.Widget:
 
 
 class CompleteForm(forms.Form):
+    """The worker's optional notes when completing a job."""
+
     notes = forms.CharField(
         label=_("Notes for the record (optional)"),
         max_length=NOTES_MAX - 20,
@@ -32,6 +34,8 @@ class CompleteForm(forms.Form):
 
 
 class NoShowForm(forms.Form):
+    """What happened when nobody was home (required)."""
+
     notes = forms.CharField(
         label=_("What happened?"),
         max_length=NOTES_MAX - 20,
@@ -43,6 +47,8 @@ class NoShowForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
+    """The worker's reason for declining an offer (required)."""
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -89,6 +95,7 @@ class WeeklyHoursForm(forms.Form):
         ]
 
     def clean(self):
+        """Adds ``hours``: [(weekday, start, end), ...] of the filled-in stretches."""
         cleaned = super().clean()
         hours = []
         for day in WeeklyHours.Weekday:
@@ -108,6 +115,8 @@ class WeeklyHoursForm(forms.Form):
 
 
 class TimeOffForm(forms.Form):
+    """A stretch of time off (local date and time) with an optional reason."""
+
     start = forms.DateTimeField(
         label=_("From"),
         widget=_control(
@@ -131,6 +140,8 @@ class TimeOffForm(forms.Form):
 
 
 class PriceForm(forms.Form):
+    """A proposed price in yuan (two decimals, more than zero)."""
+
     price = forms.DecimalField(
         label=_("Proposed price (¥)"),
         min_value=Decimal("0.01"),
@@ -141,6 +152,8 @@ class PriceForm(forms.Form):
 
 
 class EarningsForm(forms.Form):
+    """The earnings page's range (local dates) and period; every field may be left empty."""
+
     start = forms.DateField(
         label=_("From"),
         required=False,
@@ -171,6 +184,8 @@ class EarningsForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """A manager's choice among ``workers`` (the free, qualified ones) for a job."""
+
     worker = forms.TypedChoiceField(label=_("Worker"), coerce=int, widget=_control(forms.Select()))
 
     def __init__(self, *args, workers=(), **kwargs):
@@ -185,7 +200,3 @@ def week_start(value: str | None) -> date:
     except ValueError:
         day = timezone.localdate()
     return day - timedelta(days=day.weekday())
-
-
-def local_datetime(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=LOCAL_TZ)
