@@ -1,17 +1,16 @@
-"""Dispatch and reminders: who is offered a job, what they answered, and what we told whom.
+"""Dispatch: who is offered a job and what they answered.
 
-Imported at the end of ``bookings/models.py`` (same app, same migrations).
-
-- ``DispatchRequest`` is the outbox: written in the booking's own transaction, so a booking
+- ``DispatchRound`` is the outbox: written in the booking's own transaction, so a booking
   that commits is dispatched even if the broker was down at that moment (beat sweeps it).
-  One request is one dispatch round for an appointment; offers and attempts hang on it.
-- ``Offer``: one worker may take one job until ``expires_at``. At most one open offer per
+  One row is one dispatch round for an appointment; job offers and attempts hang on it (their
+  foreign key to it is still called ``request``, the column's historical name).
+- ``JobOffer``: one worker may take one job until ``expires_at``. At most one open offer per
   appointment (a partial unique constraint): a redelivered task cannot make a second one.
+  (Not Oscar's ``offer`` app, which is discounts.)
 - ``DispatchAttempt``: every step of a round, whoever took it: offered, accepted, declined,
   expired, withdrawn, escalated.
-- ``Reminder``: a message with a due time and a sent flag, claimed by beat: the reminders
-  before and after the appointment, and the notices that are due at once (an offer to a
-  worker, an escalation to managers and the resident). Each is sent once.
+
+The messages these produce are ``bookings.models.notices.Notice`` rows.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class DispatchRequest(models.Model):
+class DispatchRound(models.Model):
     """The outbox row of one dispatch round: "find a worker for this appointment"."""
 
     class Status(models.TextChoices):
@@ -53,6 +52,7 @@ class DispatchRequest(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+        db_table = "bookings_dispatchrequest"
         verbose_name = _("dispatch request")
         verbose_name_plural = _("dispatch requests")
         indexes = [models.Index(fields=["status", "created"], name="dispatch_request_due")]
@@ -61,7 +61,7 @@ class DispatchRequest(models.Model):
         return f"#{self.pk} {self.appointment_id} {self.get_status_display()}"
 
 
-class Offer(models.Model):
+class JobOffer(models.Model):
     """A job offered to one worker, open until it expires or they answer."""
 
     class Status(models.TextChoices):
@@ -72,7 +72,7 @@ class Offer(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     request = models.ForeignKey(
-        DispatchRequest,
+        DispatchRound,
         on_delete=models.CASCADE,
         related_name="offers",
         verbose_name=_("dispatch request"),
@@ -96,6 +96,7 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+        db_table = "bookings_offer"
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
@@ -127,7 +128,7 @@ class DispatchAttempt(models.Model):
         ESCALATED = "escalated", _("No worker left: escalated")
 
     request = models.ForeignKey(
-        DispatchRequest,
+        DispatchRound,
         on_delete=models.CASCADE,
         related_name="attempts",
         verbose_name=_("dispatch request"),
@@ -139,7 +140,7 @@ class DispatchAttempt(models.Model):
         verbose_name=_("appointment"),
     )
     offer = models.ForeignKey(
-        Offer,
+        JobOffer,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -173,98 +174,3 @@ class DispatchAttempt(models.Model):
 
     def __str__(self):
         return f"{self.appointment_id} {self.worker or '—'} {self.get_outcome_display()}"
-
-
-class Reminder(models.Model):
-    """A message due at a time, sent once: a reminder, or a notice due at once."""
-
-    class Kind(models.TextChoices):
-        RESIDENT_24H = "resident_24h", _("Resident, 24 hours before")
-        RESIDENT_2H = "resident_2h", _("Resident, 2 hours before")
-        WORKER_1H = "worker_1h", _("Worker, 1 hour before")
-        RATING_REQUEST = "rating_request", _("Rating request after completion")
-        OFFER = "offer", _("New job offer to a worker")
-        ESCALATION_MANAGER = "escalation_manager", _("No worker left: alert to a manager")
-        ESCALATION_RESIDENT = "escalation_resident", _("No worker left: notice to the resident")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    #: Kinds with one row per appointment, moved when the appointment moves.
-    SCHEDULED = (Kind.RESIDENT_24H, Kind.RESIDENT_2H, Kind.WORKER_1H, Kind.RATING_REQUEST)
-
-    appointment = models.ForeignKey(
-        "bookings.Appointment",
-        on_delete=models.CASCADE,
-        related_name="reminders",
-        verbose_name=_("appointment"),
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    # Set for notices to a particular person; the scheduled kinds go to whoever is the
-    # appointment's resident or worker when they are sent (a re-dispatch changes the worker).
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recipient"),
-    )
-    offer = models.ForeignKey(
-        Offer,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notices",
-        verbose_name=_("offer"),
-    )
-    request = models.ForeignKey(
-        DispatchRequest,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notices",
-        verbose_name=_("dispatch request"),
-    )
-    due_at = models.DateTimeField(_("due at"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    channels = models.CharField(
-        _("sent by"), max_length=100, blank=True, help_text=_("inbox, email, sms")
-    )
-    created = models.DateTimeField(_("created"), default=timezone.now)
-
-    class Meta:
-        ordering = ["due_at", "pk"]
-        verbose_name = _("reminder or notice")
-        verbose_name_plural = _("reminders and notices")
-        indexes = [models.Index(fields=["status", "due_at"], name="reminder_due")]
-        constraints = [
-            # Planning twice (a redelivered task, a confirm and a reschedule) cannot double
-            # a reminder: one row per appointment and scheduled kind, one per offer, one per
-            # escalation and recipient.
-            models.UniqueConstraint(
-                fields=["appointment", "kind"],
-                condition=Q(
-                    kind__in=["resident_24h", "resident_2h", "worker_1h", "rating_request"]
-                ),
-                name="one_reminder_per_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["offer"], condition=Q(kind="offer"), name="one_notice_per_offer"
-            ),
-            models.UniqueConstraint(
-                fields=["request", "kind", "recipient"],
-                condition=Q(kind__in=["escalation_manager", "escalation_resident"]),
-                name="one_escalation_notice_per_recipient",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} #{self.appointment_id} ({self.get_status_display()})"

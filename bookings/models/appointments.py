@@ -1,14 +1,17 @@
-"""Workers, their time, and appointments: who does which job when.
+"""Appointments and their timeline: who does which job when.
 
 The invariant this app exists for: a worker is never booked twice for overlapping time. It
 lives in the database (an exclusion constraint over the worker and the appointment's busy range
-on PostgreSQL; see ``services.py`` for the lock that makes bookings queue, which is also the
-whole answer on SQLite).
+on PostgreSQL; see ``bookings/appointments/locking.py`` for the lock that makes bookings queue,
+which is also the whole answer on SQLite).
+
+The model only *records* a status change (``Appointment.record_transition``); what a change
+triggers (dispatch, reminders, the rating request, the Oscar order status) is called by
+``bookings.appointments.lifecycle.appointment_transition``.
 """
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,120 +19,14 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models, transaction
 from django.db.models import F, Func, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.exceptions import InvalidTransition
+from bookings.models.workers import Worker
 from marketplace.policy import TRAVEL_BUFFER
-
-
-class Worker(models.Model):
-    """A person who does the jobs of one provider: cleaner, carer, courier, technician."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="worker_profile",
-        verbose_name=_("user"),
-    )
-    provider = models.ForeignKey(
-        "partner.Partner",
-        on_delete=models.PROTECT,
-        related_name="workers",
-        verbose_name=_("provider"),
-    )
-    skills = models.ManyToManyField(
-        "catalogue.ProductClass",
-        blank=True,
-        related_name="workers",
-        verbose_name=_("skills"),
-        help_text=_("The kinds of service this worker may be booked for."),
-    )
-    communities = models.ManyToManyField(
-        "marketplace.Community",
-        blank=True,
-        related_name="workers",
-        verbose_name=_("communities served"),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    rating = models.DecimalField(
-        _("rating"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("5.00"),
-        help_text=_("Average of residents' ratings, 1 to 5."),
-    )
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("worker")
-        verbose_name_plural = _("workers")
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.email
-
-
-class WeeklyHours(models.Model):
-    """One stretch of a weekday on which a worker takes jobs (local time, Asia/Shanghai)."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
-
-    worker = models.ForeignKey(
-        Worker, on_delete=models.CASCADE, related_name="weekly_hours", verbose_name=_("worker")
-    )
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
-
-    class Meta:
-        ordering = ["worker", "weekday", "start"]
-        verbose_name = _("weekly hours")
-        verbose_name_plural = _("weekly hours")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="weekly_hours_end_after_start"
-            ),
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_hours_weekday_0_to_6"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
-
-
-class TimeOff(models.Model):
-    """A worker is away: holiday, sick leave, training."""
-
-    worker = models.ForeignKey(
-        Worker, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("worker")
-    )
-    start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["worker", "start"]
-        verbose_name = _("time off")
-        verbose_name_plural = _("time off")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="time_off_end_after_start"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.worker}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
 
 
 class TsTzRange(Func):
@@ -154,7 +51,7 @@ class Appointment(models.Model):
         AFTER_SERVICE = "after_service", _("Pay after the service")
         CARD = "card", _("Saved card (authorised at booking, captured on completion)")
 
-    # The one table of allowed moves. ``transition_to`` refuses anything else.
+    # The one table of allowed moves. ``record_transition`` refuses anything else.
     TRANSITIONS = {
         Status.HELD: {Status.CONFIRMED, Status.EXPIRED, Status.CANCELLED},
         Status.CONFIRMED: {Status.ACCEPTED, Status.CANCELLED, Status.NO_SHOW},
@@ -313,8 +210,6 @@ class Appointment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("bookings:appointment-detail", args=[self.pk])
 
     @property
@@ -322,12 +217,18 @@ class Appointment(models.Model):
         return self.status in self.ACTIVE
 
     @transaction.atomic
-    def transition_to(self, new_status, *, by=None, reason: str = "", fee=Decimal("0.00")):
-        """Move to ``new_status`` if TRANSITIONS allows it; record who, when and why.
+    def record_transition(
+        self, new_status, *, by=None, reason: str = "", fee=Decimal("0.00")
+    ) -> AppointmentEvent:
+        """Record a move to ``new_status`` if TRANSITIONS allows it: who, when, why, which fee.
+
+        Only the record: one conditional UPDATE of the status and one ``AppointmentEvent`` row
+        (returned). What the move triggers is not reached from here; call
+        ``bookings.appointments.lifecycle.appointment_transition``, which calls this first.
 
         The UPDATE is conditional on the status we read: zero rows means another request
         moved this appointment first, and we refuse rather than overwrite its decision.
-        The Oscar order (and this line) follow in the same transaction.
+        Raises ``InvalidTransition`` (a move the table forbids, or a lost race).
         """
         old_status = self.status
         if new_status not in self.TRANSITIONS[old_status]:
@@ -343,7 +244,7 @@ class Appointment(models.Model):
                 gettext("This appointment was changed meanwhile. Reload the page and try again.")
             )
         self.status = new_status
-        event = AppointmentEvent.objects.create(
+        return AppointmentEvent.objects.create(
             appointment=self,
             actor=by if getattr(by, "pk", None) else None,
             from_status=old_status,
@@ -351,16 +252,12 @@ class Appointment(models.Model):
             reason=reason,
             fee=fee,
         )
-        self.sync_order_status()
-        # dispatch hook (bookings/dispatch.py): the outbox row on confirm; offers, reminders
-        # and the rating request follow the status, in this same transaction.
-        from bookings.dispatch import on_transition
-
-        on_transition(self, old_status, new_status, by=by)
-        return event
 
     def sync_order_status(self):
         """Make this Oscar line, and the order, say what the appointments say.
+
+        Touches only this appointment's own line and order (no service is reached from here);
+        called by the lifecycle after every recorded transition.
 
         An order can hold several appointments (basket checkout): it is Cancelled when all of
         them are off, Completed when every live one is done, In progress once one has started,
@@ -428,34 +325,3 @@ class AppointmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.appointment_id}: {self.from_status or '∅'} → {self.to_status}"
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class CalendarFeed(models.Model):
-    """A resident's private calendar address: whoever has the token sees their appointments.
-
-    Revoking deletes the row; a new feed gets a new token, so old addresses stop working.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="calendar_feed",
-        verbose_name=_("user"),
-    )
-    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token)
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("calendar feed")
-        verbose_name_plural = _("calendar feeds")
-
-    def __str__(self):
-        return str(self.user)
-
-
-# Dispatch and reminders (offers, attempts, outbox, reminders): same app, own module.
-from bookings.models_dispatch import *  # noqa: E402,F401,F403
