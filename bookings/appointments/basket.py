@@ -1,6 +1,6 @@
 """Basket checkout: several services at several times in one Oscar order.
 
-The same shape as one-click booking (``services.appointment_book``): ``basket_checkout_hold``
+The same shape as one-click booking (``one_click.appointment_book``): ``basket_checkout_hold``
 places the order and holds a worker for every line in one transaction (all or nothing), the
 payment seam follows, then ``order_confirm``. The forked checkout view
 (``marketplace/checkout/views.py``) calls them.
@@ -15,23 +15,25 @@ from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order
 
 from bookings.appointments import locking
+from bookings.appointments.hold import (
+    HoldPlan,
+    choose_worker,
+    create_appointment,
+    free_workers,
+    hold_prepare,
+    resolve_household,
+)
+from bookings.appointments.lifecycle import appointment_confirm
+from bookings.appointments.orders import (
+    line_slot,
+    place_order,
+    rows_oscar_needs,
+    slot_option,
+    slot_value,
+)
+from bookings.availability.search import next_free_slots
 from bookings.exceptions import BookingError, SlotsUnavailable, SlotUnavailable
 from bookings.models import Appointment
-from bookings.services import (
-    _choose_worker,
-    _create_appointment,
-    _free_workers,
-    _place_order,
-    _prepare,
-    _Request,
-    _rows_oscar_needs,
-    _slot_value,
-    appointment_confirm,
-    line_slot,
-    resolve_household,
-    slot_option,
-)
-from bookings.slots import next_free_slots
 
 Status = Appointment.Status
 
@@ -41,23 +43,21 @@ def basket_slot_problems(*, basket, household) -> dict[int, str]:
     problems = {}
     for line in basket.all_lines():
         try:
-            request = _prepare_line(line, household)
-            if not _free_workers(
-                request.candidate_ids, start=request.start, duration=request.duration
-            ):
+            plan = _prepare_line(line, household)
+            if not free_workers(plan.candidate_ids, start=plan.start, duration=plan.duration):
                 raise SlotUnavailable(_("This time is no longer free. Please choose another."))
         except BookingError as exc:
             problems[line.pk] = str(exc)
     return problems
 
 
-def _prepare_line(line, household) -> _Request:
+def _prepare_line(line, household) -> HoldPlan:
     if line.quantity != 1:
         raise BookingError(_("Each line books one appointment: set the quantity to 1."))
     start = line_slot(line)
     if start is None:
         raise BookingError(_("Choose a time for this service."))
-    return _prepare(
+    return hold_prepare(
         community=household.community,
         product=line.product,
         start=start,
@@ -73,46 +73,42 @@ def basket_checkout_hold(*, user, basket, household, order_number=None) -> Order
     """
     household = resolve_household(user=user, household=household)
     lines = list(basket.all_lines())
-    problems, requests = {}, []
+    problems, plans = {}, []
     for line in lines:
         try:
-            requests.append(_prepare_line(line, household))
+            plans.append(_prepare_line(line, household))
         except BookingError as exc:
             problems[line.pk] = str(exc)
     if problems:
         raise SlotsUnavailable(
             _("Some services in your basket cannot be booked."), problems=problems
         )
-    _rows_oscar_needs(user=user, products=[line.product for line in lines])
+    rows_oscar_needs(user=user, products=[line.product for line in lines])
     return _hold_basket(
         user=user,
         basket=basket,
         household=household,
         lines=lines,
-        requests=requests,
+        plans=plans,
         order_number=order_number,
     )
 
 
 @transaction.atomic
-def _hold_basket(*, user, basket, household, lines, requests, order_number) -> Order:
+def _hold_basket(*, user, basket, household, lines, plans, order_number) -> Order:
     # Every line's candidates are locked up front, in one pk-ordered statement, so two
     # baskets that share workers queue rather than each holding half of what the other needs.
-    locking.lock_workers([pk for r in requests for pk in r.candidate_ids])
-    order = _place_order(user=user, basket=basket, order_number=order_number)
+    locking.lock_workers([pk for p in plans for pk in p.candidate_ids])
+    order = place_order(user=user, basket=basket, order_number=order_number)
     # Oscar writes order lines in basket-line order.
     problems = {}
-    for basket_line, request, order_line in zip(
-        lines, requests, order.lines.order_by("pk"), strict=True
-    ):
+    for basket_line, plan, order_line in zip(lines, plans, order.lines.order_by("pk"), strict=True):
         try:
-            worker = _choose_worker(
-                request.candidate_ids, start=request.start, duration=request.duration
-            )
-            _create_appointment(
+            worker = choose_worker(plan.candidate_ids, start=plan.start, duration=plan.duration)
+            create_appointment(
                 user=user,
                 household=household,
-                request=request,
+                plan=plan,
                 order=order,
                 line=order_line,
                 worker=worker,
@@ -136,18 +132,18 @@ def order_confirm(*, order: Order, by=None) -> list[Appointment]:
 
 def basket_add_service(*, basket, product, start: datetime, household) -> None:
     """Put a service at a slot in the resident's basket, to check out with others."""
-    request = _prepare(community=household.community, product=product, start=start)
-    if not _free_workers(request.candidate_ids, start=start, duration=request.duration):
+    plan = hold_prepare(community=household.community, product=product, start=start)
+    if not free_workers(plan.candidate_ids, start=start, duration=plan.duration):
         raise SlotUnavailable(
             _("This time is no longer free. Please choose another."),
             next_slots=next_free_slots(
                 product=product,
-                stockrecord=request.quote.stockrecord,
+                stockrecord=plan.quote.stockrecord,
                 community=household.community,
                 near=start,
             ),
         )
-    value = _slot_value(start)
+    value = slot_value(start)
     for line in basket.all_lines():
         if line.product_id == product.pk and line_slot(line) == start:
             raise BookingError(_("This service at this time is already in your basket."))

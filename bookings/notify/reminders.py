@@ -21,13 +21,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings import notifications
-from bookings.models import Appointment, Worker
-from bookings.models_dispatch import DispatchRequest, Offer, Reminder
+from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
+from bookings.notify.channels import deliver, inbox_write
+from bookings.notify.messages import message_for, recipient_of
 from marketplace.policy import RATING_AFTER, RESIDENT_REMINDER_BEFORE, WORKER_REMINDER_BEFORE
 
 log = logging.getLogger("linli.reminders")
-Kind = Reminder.Kind
+Kind = Notice.Kind
 Status = Appointment.Status
 
 #: How long before the start each reminder is due.
@@ -39,6 +39,7 @@ BEFORE_START = {
 
 
 def reminder_lease() -> timedelta:
+    """How long a claimed (``sending``) row is left to its sender before another may claim it."""
     return timedelta(seconds=settings.LINLI_REMINDER_LEASE_SECONDS)
 
 
@@ -55,26 +56,27 @@ def reminders_plan(appointment: Appointment, *, now=None) -> None:
         reminder = existing.get(kind)
         if reminder is None:
             if due > now:
-                new.append(Reminder(appointment=appointment, kind=kind, due_at=due))
+                new.append(Notice(appointment=appointment, kind=kind, due_at=due))
             continue
-        if reminder.status in (Reminder.Status.SENT, Reminder.Status.SENDING):
+        if reminder.status in (Notice.Status.SENT, Notice.Status.SENDING):
             continue
         reminder.due_at = due
-        reminder.status = Reminder.Status.PENDING if due > now else Reminder.Status.CANCELLED
+        reminder.status = Notice.Status.PENDING if due > now else Notice.Status.CANCELLED
         reminder.save(update_fields=["due_at", "status"])
-    Reminder.objects.bulk_create(new)
+    Notice.objects.bulk_create(new)
 
 
 def reminders_cancel(appointment: Appointment) -> int:
     """The appointment ended (cancelled, expired, no-show): nothing more to remind."""
-    return appointment.reminders.filter(status=Reminder.Status.PENDING).update(
-        status=Reminder.Status.CANCELLED
+    return appointment.reminders.filter(status=Notice.Status.PENDING).update(
+        status=Notice.Status.CANCELLED
     )
 
 
 def rating_request_plan(appointment: Appointment, *, now=None) -> None:
+    """Plan the rating request, due ``RATING_AFTER`` after completion (once per appointment)."""
     now = now or timezone.now()
-    Reminder.objects.get_or_create(
+    Notice.objects.get_or_create(
         appointment=appointment,
         kind=Kind.RATING_REQUEST,
         defaults={"due_at": now + RATING_AFTER},
@@ -85,16 +87,15 @@ def _claim(reminder_id: int, now) -> bool:
     """pending (or a stale sending) → sending; True for the one caller whose UPDATE won."""
     stale = now - reminder_lease()
     return bool(
-        Reminder.objects.filter(
-            Q(status=Reminder.Status.PENDING)
-            | Q(status=Reminder.Status.SENDING, claimed_at__lt=stale),
+        Notice.objects.filter(
+            Q(status=Notice.Status.PENDING) | Q(status=Notice.Status.SENDING, claimed_at__lt=stale),
             pk=reminder_id,
             due_at__lte=now,
-        ).update(status=Reminder.Status.SENDING, claimed_at=now)
+        ).update(status=Notice.Status.SENDING, claimed_at=now)
     )
 
 
-def reminder_still_wanted(reminder: Reminder, now) -> bool:
+def reminder_still_wanted(reminder: Notice, now) -> bool:
     """Is the message still true and useful? (Checked after claiming, before sending.)"""
     appointment = reminder.appointment
     if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
@@ -104,10 +105,10 @@ def reminder_still_wanted(reminder: Reminder, now) -> bool:
     if reminder.kind == Kind.RATING_REQUEST:
         return appointment.status == Status.COMPLETED
     if reminder.kind == Kind.OFFER:
-        return reminder.offer.status == Offer.Status.OPEN and reminder.offer.expires_at > now
+        return reminder.offer.status == JobOffer.Status.OPEN and reminder.offer.expires_at > now
     # The escalation notices: only while nobody has been found since.
     return (
-        reminder.request.status == DispatchRequest.Status.ESCALATED
+        reminder.request.status == DispatchRound.Status.ESCALATED
         and appointment.status == Status.CONFIRMED
     )
 
@@ -119,7 +120,7 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
         return False
     # Three small queries, not one joining eleven tables: PostgreSQL spent ~16 ms planning
     # that one (its join search grows steeply with the tables), more than the rest of a send.
-    reminder = Reminder.objects.select_related("recipient", "offer", "request").get(pk=reminder_id)
+    reminder = Notice.objects.select_related("recipient", "offer", "request").get(pk=reminder_id)
     reminder.appointment = Appointment.objects.select_related(
         "product", "community", "household", "resident"
     ).get(pk=reminder.appointment_id)
@@ -128,23 +129,23 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
             pk=reminder.appointment.worker_id
         )
     if not reminder_still_wanted(reminder, now):
-        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.CANCELLED
+        Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
+            status=Notice.Status.CANCELLED
         )
         return False
-    user = notifications.recipient_of(reminder)
-    message = notifications.message_for(reminder, user)
+    user = recipient_of(reminder)
+    message = message_for(reminder, user)
     # Network calls, outside any transaction and lock.
-    channels = notifications.deliver(user, message)
+    channels = deliver(user, message)
     with transaction.atomic():
         # Why one transaction: the inbox copy exists if and only if the row says sent.
-        marked = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.SENDING).update(
-            status=Reminder.Status.SENT,
+        marked = Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
+            status=Notice.Status.SENT,
             sent_at=timezone.now(),
             channels=",".join(["inbox", *channels]),
         )
         if marked:
-            notifications.inbox_write(user, message)
+            inbox_write(user, message)
     return bool(marked)
 
 
@@ -153,9 +154,8 @@ def reminders_send_due(*, now=None, limit: int = 200) -> int:
     now = now or timezone.now()
     stale = now - reminder_lease()
     ids = list(
-        Reminder.objects.filter(
-            Q(status=Reminder.Status.PENDING)
-            | Q(status=Reminder.Status.SENDING, claimed_at__lt=stale),
+        Notice.objects.filter(
+            Q(status=Notice.Status.PENDING) | Q(status=Notice.Status.SENDING, claimed_at__lt=stale),
             due_at__lte=now,
         )
         .order_by("due_at")

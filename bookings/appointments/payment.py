@@ -1,6 +1,7 @@
 """Booking meets payment: the card is authorised between the hold and the confirmation,
 cancellations settle the payment, and payments that finish later (3-D Secure, far dates,
-webhooks) confirm or release the held appointment through ``payments.signals``.
+webhooks) confirm or release the held appointment through ``payments.signals`` (the receivers
+below, connected when ``bookings.apps`` imports this module).
 
 No database lock is held across a Stripe call: each step here runs after the booking
 transaction has committed, and the payments app claims its own rows before calling Stripe.
@@ -11,10 +12,12 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from celery import shared_task
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.appointments.hold import appointment_for_key
+from bookings.appointments.lifecycle import appointment_confirm, appointment_release
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
 from marketplace.policy import ABANDONED_HOLD_AFTER
@@ -32,6 +35,7 @@ from payments.services import (
     payment_authorise_or_schedule,
     payment_for_order,
     payment_settle_cancellation,
+    payment_void,
 )
 from payments.urls import intent_action_url
 
@@ -81,8 +85,6 @@ def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> A
             _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
         ) from exc
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
-        from bookings.services import appointment_for_key
-
         first = appointment_for_key(user=user, booking_key=idempotency_key)
         _release(appointment, _("A second click on the same booking"))
         if first is not None and first.pk != appointment.pk:
@@ -101,8 +103,6 @@ def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> A
 
 
 def _release(appointment: Appointment, reason: str) -> None:
-    from bookings.services import appointment_release
-
     appointment.refresh_from_db()
     if appointment.status == Status.HELD:
         appointment_release(appointment=appointment, reason=reason, status=Status.CANCELLED)
@@ -125,8 +125,6 @@ def cancellation_settle(*, appointment: Appointment, fee: Decimal) -> None:
 
 @receiver(signals.payment_authorised, dispatch_uid="bookings-confirm-on-authorised")
 def _confirm_held(sender, intent, **kwargs):
-    from bookings.services import appointment_confirm
-
     for appointment in Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD):
         try:
             appointment_confirm(appointment=appointment, by=None)
@@ -150,10 +148,6 @@ def holds_release_abandoned(*, now=None) -> int:
     A hold is kept at most ``ABANDONED_HOLD_AFTER``; then its worker is freed and any payment
     that was started is voided. Returns how many holds were released.
     """
-    from django.utils import timezone
-
-    from payments.services import payment_void
-
     cutoff = (now or timezone.now()) - ABANDONED_HOLD_AFTER
     released = 0
     for appointment in Appointment.objects.filter(status=Status.HELD, created__lt=cutoff):
@@ -168,8 +162,3 @@ def holds_release_abandoned(*, now=None) -> int:
                 logger.warning("could not void the payment of abandoned hold %s", appointment.pk)
         released += 1
     return released
-
-
-@shared_task(name="bookings.payment_flow.release_abandoned_holds")
-def release_abandoned_holds_task() -> int:
-    return holds_release_abandoned()

@@ -1,37 +1,32 @@
-"""What we tell people, in their own language, by inbox, email and SMS.
+"""What we tell people, in their own language: the texts of notices and who gets them.
 
-``message_for(reminder, user)`` renders a ``Message`` (subject, body, SMS text) for a reminder or
-notice in the recipient's ``language`` (zh-hans or en) and local time; ``deliver`` sends it by
-email (Django's email backend: files under ``var/mail`` in the demo) and SMS
-(``bookings.sms``); the in-app copy (Oscar's ``communication.Notification``, shown at
-``/shop/accounts/notifications/``) is written by the caller in the transaction that marks the
-reminder sent. Bodies are templates under ``bookings/templates/bookings/email/``.
+``message_for(notice, user)`` renders a ``Message`` (subject, body, SMS text) for a reminder or
+notice in the recipient's ``language`` (zh-hans or en) and local time; ``recipient_of`` says who
+gets it. Sending is ``bookings.notify.channels``. Bodies are templates under
+``bookings/templates/bookings/email/``.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from oscar.apps.communication.models import Notification
 
-from bookings.models_dispatch import Reminder
-from bookings.sms import send_sms
+from bookings.models import Notice
 from marketplace.policy import LOCAL_TZ
 
-log = logging.getLogger("linli.notifications")
-Kind = Reminder.Kind
+Kind = Notice.Kind
 
 
 @dataclass(frozen=True)
 class Message:
+    """A rendered notice: email ``subject`` and ``body``, and the short ``sms`` text."""
+
     subject: str
     body: str
     sms: str
@@ -46,7 +41,7 @@ def _when(moment) -> str:
     return f"{date_format(local, 'MONTH_DAY_FORMAT')} {local:%H:%M}"
 
 
-def recipient_of(reminder: Reminder):
+def recipient_of(reminder: Notice):
     """Who gets it: the named recipient, else the appointment's resident or current worker."""
     if reminder.recipient_id:
         return reminder.recipient
@@ -55,7 +50,7 @@ def recipient_of(reminder: Reminder):
     return reminder.appointment.resident
 
 
-def message_for(reminder: Reminder, user) -> Message:
+def message_for(reminder: Notice, user) -> Message:
     """The message for ``reminder``, rendered in ``user``'s language."""
     appointment = reminder.appointment
     language = user.language if user.language in dict(settings.LANGUAGES) else "zh-hans"
@@ -125,37 +120,3 @@ def _subject_and_sms(kind, c) -> tuple[str, str]:
     else:  # pragma: no cover — every kind is listed above
         raise ValueError(kind)
     return subject, sms
-
-
-def deliver(user, message: Message) -> list[str]:
-    """Send by email and SMS where we have an address; returns the channels used.
-
-    No lock may be held here: these are network calls. A failure of one channel is logged
-    and does not stop the other (the inbox copy is always written by the caller)."""
-    channels = []
-    if user.email:
-        try:
-            send_mail(
-                message.subject,
-                message.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-                fail_silently=False,
-            )
-            channels.append("email")
-        except Exception:  # noqa: BLE001 — SMTP errors of every kind
-            log.exception("Email to user %s failed", user.pk)
-    if user.phone:
-        try:
-            send_sms(user.phone, message.sms)
-            channels.append("sms")
-        except Exception:  # noqa: BLE001 — gateway errors of every kind
-            log.exception("SMS to user %s failed", user.pk)
-    return channels
-
-
-def inbox_write(user, message: Message) -> Notification:
-    """The in-app copy, in Oscar's inbox (``/shop/accounts/notifications/``)."""
-    return Notification.objects.create(
-        recipient=user, subject=message.subject[:255], body=message.body
-    )

@@ -12,17 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
+from bookings.appointments.hold import candidate_ids, choose_worker, is_overlap, slot_taken
+from bookings.appointments.lifecycle import appointment_rescheduled, appointment_transition
+from bookings.appointments.orders import SLOT_OPTION_CODE, slot_value
+from bookings.appointments.payment import cancellation_settle
+from bookings.availability.search import next_free_slots
+from bookings.availability.window import validate_start
+from bookings.dispatch.outbox import is_escalated
 from bookings.exceptions import BookingError, CancellationRefused, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
-from bookings.services import (
-    SLOT_OPTION_CODE,
-    _candidate_ids,
-    _choose_worker,
-    _is_overlap,
-    _slot_value,
-    slot_taken,
-)
-from bookings.slots import next_free_slots, validate_start
 from marketplace.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
 
 Status = Appointment.Status
@@ -38,9 +36,7 @@ def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -
         raise CancellationRefused(
             _("The service has already started; it can no longer be cancelled or moved.")
         )
-    # dispatch hook: no worker could be found, so changing or cancelling is free (full refund).
-    from bookings.dispatch import is_escalated
-
+    # No worker could be found (the round escalated): changing or cancelling is free.
     if is_escalated(appointment):
         return Decimal("0.00")
     if appointment.start - at >= FREE_CHANGE_BEFORE:
@@ -65,8 +61,6 @@ def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Dec
     The cancellation commits first; only then, with no lock held, the card's authorisation is
     voided (free cancellation) or only the fee is captured.
     """
-    from bookings.payment_flow import cancellation_settle
-
     fee = _cancel(appointment=appointment, by=by, reason=reason)
     cancellation_settle(appointment=appointment, fee=fee)
     return fee
@@ -79,8 +73,12 @@ def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
     if fee:
         locked.fees_due += fee
         locked.save(update_fields=["fees_due", "updated"])
-    locked.transition_to(
-        Status.CANCELLED, by=by, fee=fee, reason=reason or _("Cancelled by the resident")
+    appointment_transition(
+        appointment=locked,
+        to=Status.CANCELLED,
+        by=by,
+        fee=fee,
+        reason=reason or _("Cancelled by the resident"),
     )
     appointment.refresh_from_db()
     return fee
@@ -106,19 +104,19 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
 def _reschedule(*, appointment, new_start, by) -> Decimal:
     # The lock order (bookings.appointments.locking): the appointment, then every worker.
     locked = _lock_appointment(appointment)
-    candidate_ids = _candidate_ids(
+    candidates = candidate_ids(
         product=locked.product,
         stockrecord=locked.stockrecord,
         community=locked.community,
     )
-    locking.lock_workers([*candidate_ids, locked.worker_id])
+    locking.lock_workers([*candidates, locked.worker_id])
     if new_start == locked.start:
         raise BookingError(_("That is already the time of this appointment."))
     fee = cancellation_fee_for(locked)
     duration = locked.end - locked.start
-    keep = locked.worker_id if locked.worker_id in candidate_ids else None
-    worker = _choose_worker(
-        candidate_ids,
+    keep = locked.worker_id if locked.worker_id in candidates else None
+    worker = choose_worker(
+        candidates,
         start=new_start,
         duration=duration,
         prefer_id=keep,
@@ -131,12 +129,12 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         with transaction.atomic():
             locked.save(update_fields=["start", "end", "worker", "fees_due", "updated"])
     except IntegrityError as exc:
-        if _is_overlap(exc):
+        if is_overlap(exc):
             raise slot_taken() from exc
         raise
     for attr in locked.line.attributes.all():
         if attr.option.code == SLOT_OPTION_CODE:
-            attr.value = _slot_value(new_start)
+            attr.value = slot_value(new_start)
             attr.save(update_fields=["value"])
     AppointmentEvent.objects.create(
         appointment=locked,
@@ -152,10 +150,14 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
     )
     if worker.pk != old_worker_id and locked.status == Status.ACCEPTED:
         # The new worker has not accepted this job yet.
-        locked.transition_to(Status.CONFIRMED, by=by, reason=_("Another worker takes the new time"))
-    # dispatch hook: reminders move with the start; an unaccepted job is dispatched afresh.
-    from bookings.dispatch import on_rescheduled
-
-    on_rescheduled(locked, by=by)
+        appointment_transition(
+            appointment=locked,
+            to=Status.CONFIRMED,
+            by=by,
+            reason=_("Another worker takes the new time"),
+        )
+    # What a reschedule triggers: reminders move with the start; an unaccepted job is
+    # dispatched afresh.
+    appointment_rescheduled(appointment=locked, by=by)
     appointment.refresh_from_db()
     return fee
