@@ -7,6 +7,7 @@ import pytest
 from oscar.apps.basket.models import Line as BasketLine
 from oscar.apps.order.models import Order
 
+from bookings.availability.window import booking_window
 from bookings.models import Appointment
 from tests.bookings.conftest import local, tomorrow_at
 from tests.factories import HouseholdFactory, UserFactory
@@ -90,8 +91,6 @@ def test_bad_times_are_refused_with_400_and_nothing_is_created(
 
 def test_a_time_inside_the_minimum_notice_is_refused(client, resident, service, worker):
     from django.utils import timezone
-
-    from bookings.slots import booking_window
 
     client.force_login(resident)
     too_soon = booking_window()[0] - timedelta(minutes=30)

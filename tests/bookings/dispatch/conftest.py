@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from bookings.notify import channels
 from tests.bookings.conftest import (  # noqa: F401 — fixtures shared with the bookings tests
     book,
     english,
@@ -57,11 +58,9 @@ def capture(django_capture_on_commit_callbacks):
 
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox():
-    from bookings import sms
-
-    sms.outbox.clear()
+    channels.outbox.clear()
     yield
-    sms.outbox.clear()
+    channels.outbox.clear()
 
 
 # --- a private Redis -------------------------------------------------------------------------
@@ -160,7 +159,7 @@ class CeleryWorker:
         db = connection.settings_dict
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.dispatch.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.bookings.dispatch.worker_settings",
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "LINLI_WORKER_DB_NAME": db["NAME"],

@@ -11,20 +11,20 @@ from django.core import mail
 from django.utils import timezone
 from oscar.apps.communication.models import Notification
 
-from bookings import sms
-from bookings.changes import appointment_cancel, appointment_reschedule
-from bookings.models import Appointment, Reminder
-from bookings.reminders import reminders_send_due
-from bookings.services import appointment_transition
+from bookings.appointments.changes import appointment_cancel, appointment_reschedule
+from bookings.appointments.lifecycle import appointment_transition
+from bookings.models import Appointment, Notice
+from bookings.notify import channels as sms
+from bookings.notify.reminders import reminders_send_due
 from tests.bookings.conftest import local
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
-Kind = Reminder.Kind
+Kind = Notice.Kind
 
 
 def _due(appointment):
-    return {r.kind: r.due_at for r in appointment.reminders.filter(kind__in=Reminder.SCHEDULED)}
+    return {r.kind: r.due_at for r in appointment.reminders.filter(kind__in=Notice.SCHEDULED)}
 
 
 def test_a_booking_plans_the_resident_and_worker_reminders(book, worker):
@@ -53,7 +53,7 @@ def test_each_reminder_is_sent_once_in_the_recipients_language(book, worker, res
     worker_mail = mail.outbox[-1] if mail.outbox[-1].to == [worker.user.email] else mail.outbox[-2]
     assert "1 小时" in worker_mail.subject  # the worker's language: Simplified Chinese
     assert Notification.objects.filter(recipient=resident).count() == 2
-    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.SENT}
 
 
 def test_a_cancelled_appointment_gets_no_reminder(book, worker, resident):
@@ -61,7 +61,7 @@ def test_a_cancelled_appointment_gets_no_reminder(book, worker, resident):
     appointment_cancel(appointment=appointment, by=resident)
     assert reminders_send_due(now=appointment.start - timedelta(minutes=30)) == 0
     assert mail.outbox == [] and Notification.objects.count() == 0
-    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.Status.CANCELLED}
+    assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.CANCELLED}
 
 
 def test_a_reminder_claimed_for_a_job_cancelled_meanwhile_is_not_sent(book, worker):
@@ -91,7 +91,7 @@ def test_a_late_booking_gets_only_the_reminders_still_ahead(book, worker):
 def test_completion_plans_one_rating_request(book, worker, resident):
     appointment = book(local(3, 10))
     for status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED):
-        appointment_transition(appointment=appointment, to_status=status, by=worker.user)
+        appointment_transition(appointment=appointment, to=status, by=worker.user)
     request = appointment.reminders.get(kind=Kind.RATING_REQUEST)
     assert reminders_send_due(now=request.due_at - timedelta(seconds=1)) == 0
     assert reminders_send_due(now=request.due_at) == 1

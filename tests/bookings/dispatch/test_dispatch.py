@@ -7,21 +7,17 @@ from django.core import mail
 from django.utils import timezone
 from oscar.apps.communication.models import Notification
 
-from bookings import dispatch
-from bookings.changes import appointment_cancel, appointment_reschedule, cancellation_fee_for
-from bookings.dispatch import (
-    NotAllowed,
-    OfferUnavailable,
-    appointment_assign,
-    dispatch_board,
-    dispatch_requests_sweep,
-    offer_accept,
-    offer_decline,
-    offers_expire,
-    offers_for_worker,
+from bookings.appointments.changes import (
+    appointment_cancel,
+    appointment_reschedule,
+    cancellation_fee_for,
 )
-from bookings.exceptions import SlotUnavailable
-from bookings.models import Appointment, DispatchAttempt, DispatchRequest, Offer, Reminder
+from bookings.dispatch import outbox
+from bookings.dispatch.assignment import appointment_assign, dispatch_board
+from bookings.dispatch.offers import offer_accept, offer_decline, offers_expire, offers_for_worker
+from bookings.dispatch.outbox import dispatch_rounds_sweep
+from bookings.exceptions import NotAllowed, OfferUnavailable, SlotUnavailable
+from bookings.models import Appointment, DispatchAttempt, DispatchRound, JobOffer, Notice
 from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import WorkerFactory
 
@@ -32,10 +28,10 @@ Status = Appointment.Status
 def test_a_booking_writes_the_outbox_row_and_its_kick_offers_the_job(book, worker, capture):
     with capture():
         appointment = book(tomorrow_at(10))
-    request = DispatchRequest.objects.get(appointment=appointment)
-    assert request.status == DispatchRequest.Status.OFFERED
-    offer = Offer.objects.get(appointment=appointment)
-    assert (offer.worker, offer.status) == (worker, Offer.Status.OPEN)
+    request = DispatchRound.objects.get(appointment=appointment)
+    assert request.status == DispatchRound.Status.OFFERED
+    offer = JobOffer.objects.get(appointment=appointment)
+    assert (offer.worker, offer.status) == (worker, JobOffer.Status.OPEN)
     assert list(offers_for_worker(worker)) == [offer]
     assert [a.outcome for a in appointment.dispatch_attempts.all()] == ["offered"]
     # The worker is told at once: inbox, email (and SMS when there is a phone).
@@ -45,13 +41,13 @@ def test_a_booking_writes_the_outbox_row_and_its_kick_offers_the_job(book, worke
 
 def test_a_lost_kick_is_picked_up_by_the_sweep_once(book, worker):
     appointment = book(tomorrow_at(10))  # no on-commit here: as if the broker was down
-    assert not Offer.objects.exists()
-    assert dispatch_requests_sweep() == 0  # too young: its kick may still arrive
+    assert not JobOffer.objects.exists()
+    assert dispatch_rounds_sweep() == 0  # too young: its kick may still arrive
     later = timezone.now() + timedelta(seconds=10)
-    assert dispatch_requests_sweep(now=later) == 1
-    assert dispatch_requests_sweep(now=later) == 0
-    assert dispatch.dispatch_request_process(request_id=DispatchRequest.objects.get().pk) is None
-    assert Offer.objects.filter(appointment=appointment).count() == 1
+    assert dispatch_rounds_sweep(now=later) == 1
+    assert dispatch_rounds_sweep(now=later) == 0
+    assert outbox.dispatch_round_process(round_id=DispatchRound.objects.get().pk) is None
+    assert JobOffer.objects.filter(appointment=appointment).count() == 1
 
 
 def test_an_offer_expires_after_the_provider_timeout_or_sooner_near_the_start(
@@ -65,7 +61,7 @@ def test_an_offer_expires_after_the_provider_timeout_or_sooner_near_the_start(
     assert offer.expires_at - offer.created == timedelta(minutes=10)
     now = timezone.now()
     near = Appointment(start=now + timedelta(minutes=20), stockrecord=far.stockrecord)
-    assert dispatch.offer_expiry(near, now) - now == timedelta(minutes=5)
+    assert outbox.offer_expiry(near, now) - now == timedelta(minutes=5)
 
 
 def test_accepting_makes_the_appointment_accepted(book, worker, second_worker, capture):
@@ -77,7 +73,7 @@ def test_accepting_makes_the_appointment_accepted(book, worker, second_worker, c
     offer_accept(offer=offer, worker=offer.worker)
     appointment.refresh_from_db()
     assert appointment.status == Status.ACCEPTED
-    assert DispatchRequest.objects.get().status == DispatchRequest.Status.ACCEPTED
+    assert DispatchRound.objects.get().status == DispatchRound.Status.ACCEPTED
     with pytest.raises(OfferUnavailable):
         offer_decline(offer=offer, worker=offer.worker, reason="changed my mind")
 
@@ -102,7 +98,7 @@ def test_decline_moves_the_hold_to_the_least_loaded_then_best_rated_worker(
     appointment.refresh_from_db()
     assert second.worker == third_worker == appointment.worker
     first.refresh_from_db()
-    assert (first.status, first.decline_reason) == (Offer.Status.DECLINED, "生病了")
+    assert (first.status, first.decline_reason) == (JobOffer.Status.DECLINED, "生病了")
     with capture():
         third = offer_decline(offer=second, worker=third_worker, reason="太远")
     assert third.worker == second_worker
@@ -123,8 +119,8 @@ def test_an_expired_offer_goes_to_the_next_worker(book, worker, second_worker, c
     with capture():
         assert offers_expire(now=first.expires_at + timedelta(seconds=1)) == 1
     first.refresh_from_db()
-    assert first.status == Offer.Status.EXPIRED
-    nxt = appointment.offers.get(status=Offer.Status.OPEN)
+    assert first.status == JobOffer.Status.EXPIRED
+    nxt = appointment.offers.get(status=JobOffer.Status.OPEN)
     assert nxt.worker != first.worker
     assert list(offers_for_worker(first.worker)) == []
     with pytest.raises(OfferUnavailable):
@@ -141,8 +137,8 @@ def test_with_nobody_left_managers_are_alerted_and_the_resident_offered_a_way_ou
     offer = appointment.offers.get()
     with capture():
         assert offer_decline(offer=offer, worker=worker, reason="busy") is None
-    request = DispatchRequest.objects.get()
-    assert request.status == DispatchRequest.Status.ESCALATED
+    request = DispatchRound.objects.get()
+    assert request.status == DispatchRound.Status.ESCALATED
     assert appointment.dispatch_attempts.last().outcome == "escalated"
     assert list(dispatch_board(worker.provider)) == [appointment]
     assert dispatch_board(worker.provider)[0].is_escalated
@@ -155,8 +151,8 @@ def test_with_nobody_left_managers_are_alerted_and_the_resident_offered_a_way_ou
     assert cancellation_fee_for(appointment, at=appointment.start - timedelta(hours=1)) == 0
     with capture():
         assert appointment_cancel(appointment=appointment, by=resident) == 0
-    assert DispatchRequest.objects.get().status == DispatchRequest.Status.CLOSED
-    assert not Reminder.objects.filter(status=Reminder.Status.PENDING).exists()
+    assert DispatchRound.objects.get().status == DispatchRound.Status.CLOSED
+    assert not Notice.objects.filter(status=Notice.Status.PENDING).exists()
 
 
 def test_a_manager_assigns_through_the_same_path(
@@ -171,8 +167,8 @@ def test_a_manager_assigns_through_the_same_path(
         appointment_assign(appointment=appointment, worker=other, by=provider_manager)
     appointment.refresh_from_db()
     assert appointment.worker == other
-    assert appointment.offers.get(status=Offer.Status.OPEN).worker == other
-    assert appointment.offers.filter(status=Offer.Status.WITHDRAWN).count() == 1
+    assert appointment.offers.get(status=JobOffer.Status.OPEN).worker == other
+    assert appointment.offers.filter(status=JobOffer.Status.WITHDRAWN).count() == 1
     assert DispatchAttempt.objects.filter(outcome="assigned", actor=provider_manager).exists()
     # The first worker is now free at 10:00 and gets another booking; assigning them back
     # onto the same time is refused: no double booking.
@@ -188,9 +184,9 @@ def test_an_unaccepted_job_moved_to_another_time_is_dispatched_afresh(book, work
         appointment = book(tomorrow_at(10))
     with capture():
         appointment_reschedule(appointment=appointment, new_start=local(2, 11), by=None)
-    assert appointment.offers.filter(status=Offer.Status.WITHDRAWN).count() == 1
-    assert appointment.offers.filter(status=Offer.Status.OPEN).count() == 1
-    assert DispatchRequest.objects.filter(status=DispatchRequest.Status.OFFERED).count() == 1
+    assert appointment.offers.filter(status=JobOffer.Status.WITHDRAWN).count() == 1
+    assert appointment.offers.filter(status=JobOffer.Status.OPEN).count() == 1
+    assert DispatchRound.objects.filter(status=DispatchRound.Status.OFFERED).count() == 1
 
 
 def test_an_inactive_or_unqualified_worker_is_never_offered(
@@ -201,4 +197,4 @@ def test_an_inactive_or_unqualified_worker_is_never_offered(
         appointment = book(tomorrow_at(10))
     with capture():
         assert offer_decline(offer=appointment.offers.get(), worker=worker, reason="no") is None
-    assert DispatchRequest.objects.get().status == DispatchRequest.Status.ESCALATED
+    assert DispatchRound.objects.get().status == DispatchRound.Status.ESCALATED

@@ -17,8 +17,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from bookings import services
-from bookings.appointments import locking
+from bookings.appointments import hold, locking, one_click
+from bookings.exceptions import SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent, Worker
 from tests.bookings.conftest import local
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
@@ -75,7 +75,7 @@ def _race(n, act):
 
 def _count_free_checks(monkeypatch, barrier=None):
     """Record how many bookings saw a free worker; optionally make them all look at once."""
-    seen, original = [], services._free_workers
+    seen, original = [], hold.free_workers
 
     def spy(*args, **kwargs):
         free = original(*args, **kwargs)
@@ -85,7 +85,7 @@ def _count_free_checks(monkeypatch, barrier=None):
             barrier.wait(timeout=30)
         return free
 
-    monkeypatch.setattr(services, "_free_workers", spy)
+    monkeypatch.setattr(hold, "free_workers", spy)
     return seen
 
 
@@ -153,7 +153,7 @@ def _hold_in_threads(community, service, start, n):
     users = _residents(community, n)
 
     def act(i):
-        return services.appointment_hold(user=users[i], product=service, start=start)
+        return one_click.appointment_hold(user=users[i], product=service, start=start)
 
     return _race(n, act)
 
@@ -170,7 +170,7 @@ def test_control_without_the_lock_many_see_the_worker_free_and_the_constraint_sa
     assert len(seen_free) == n
     # The database still refuses all but one.
     assert sum(isinstance(r, Appointment) for r in results) == 1
-    assert all(isinstance(r, (Appointment, services.SlotUnavailable)) for r in results)
+    assert all(isinstance(r, (Appointment, SlotUnavailable)) for r in results)
     assert Appointment.objects.count() == 1
 
 

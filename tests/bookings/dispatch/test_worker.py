@@ -11,18 +11,18 @@ from django.db import connection, connections
 from django.utils import timezone
 from oscar.apps.communication.models import Notification
 
-from bookings.changes import appointment_cancel
-from bookings.dispatch import offer_decline
-from bookings.models import Appointment, DispatchRequest, Offer, Reminder
+from bookings.appointments.changes import appointment_cancel
+from bookings.dispatch.offers import offer_decline
+from bookings.models import Appointment, DispatchRound, JobOffer, Notice
 from tests.bookings.conftest import local, tomorrow_at
-from tests.dispatch.conftest import wait_for
+from tests.bookings.dispatch.conftest import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 Status = Appointment.Status
 
 
 def _offers(appointment, **filters):
-    return list(Offer.objects.filter(appointment=appointment, **filters))
+    return list(JobOffer.objects.filter(appointment=appointment, **filters))
 
 
 def test_a_booking_reaches_the_worker_as_an_offer_within_two_seconds(celery_worker, book, worker):
@@ -39,17 +39,17 @@ def test_decline_and_expiry_move_the_job_on_and_nobody_left_escalates(
     celery_worker, book, worker, second_worker, resident, provider_manager
 ):
     appointment = book(tomorrow_at(10))
-    first = wait_for(lambda: _offers(appointment, status=Offer.Status.OPEN), 20)[0]
+    first = wait_for(lambda: _offers(appointment, status=JobOffer.Status.OPEN), 20)[0]
     nxt = offer_decline(offer=first, worker=first.worker, reason="家里有事")
     assert nxt.worker != first.worker
     # Time passes: the open offer lapses; beat's expiry task (a second here) escalates.
-    Offer.objects.filter(pk=nxt.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    JobOffer.objects.filter(pk=nxt.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     escalated = wait_for(
-        lambda: DispatchRequest.objects.filter(status=DispatchRequest.Status.ESCALATED).exists(),
+        lambda: DispatchRound.objects.filter(status=DispatchRound.Status.ESCALATED).exists(),
         20,
     )
     assert escalated
-    assert Offer.objects.get(pk=nxt.pk).status == Offer.Status.EXPIRED
+    assert JobOffer.objects.get(pk=nxt.pk).status == JobOffer.Status.EXPIRED
     assert wait_for(
         lambda: (
             Notification.objects.filter(recipient__in=[resident, provider_manager]).count() == 2
@@ -73,7 +73,7 @@ def test_a_booking_during_a_redis_outage_succeeds_and_is_dispatched_once_redis_i
     assert wait_for(lambda: _offers(appointment), 30)
     time.sleep(3)  # more sweeps: still one
     assert len(_offers(appointment)) == 1
-    assert DispatchRequest.objects.get().status == DispatchRequest.Status.OFFERED
+    assert DispatchRound.objects.get().status == DispatchRound.Status.OFFERED
 
 
 def test_a_worker_killed_mid_dispatch_leaves_exactly_one_offer(
@@ -131,8 +131,8 @@ def test_reminders_are_sent_once_across_worker_restarts_and_never_for_a_cancelle
     appointment_cancel(appointment=cancelled, by=other_resident)
     Appointment.objects.filter(pk=kept.pk).update(status=Status.ACCEPTED)
     # Make every reminder of both appointments due now.
-    Reminder.objects.filter(kind__in=Reminder.SCHEDULED).update(due_at=timezone.now())
-    due = Reminder.objects.filter(appointment=kept, kind__in=Reminder.SCHEDULED).count()
+    Notice.objects.filter(kind__in=Notice.SCHEDULED).update(due_at=timezone.now())
+    due = Notice.objects.filter(appointment=kept, kind__in=Notice.SCHEDULED).count()
     assert due == 3
     for _ in range(2):  # restarts while beat keeps sweeping
         time.sleep(1.5)
@@ -140,13 +140,13 @@ def test_reminders_are_sent_once_across_worker_restarts_and_never_for_a_cancelle
         celery_worker.start()
     assert wait_for(
         lambda: (
-            Reminder.objects.filter(
-                appointment=kept, kind__in=Reminder.SCHEDULED, status=Reminder.Status.SENT
+            Notice.objects.filter(
+                appointment=kept, kind__in=Notice.SCHEDULED, status=Notice.Status.SENT
             ).count()
             == due
         ),
         15,
-    ), list(Reminder.objects.values_list("appointment_id", "kind", "status"))
+    ), list(Notice.objects.values_list("appointment_id", "kind", "status"))
     time.sleep(4)  # past the (test) lease: a stale claim would be re-sent now
     # Each reminder is emailed once. The resident's two (24 h and 2 h) are counted exactly; the
     # worker's 1 h reminder may share the inbox with the two offer emails, depending on whether
@@ -161,5 +161,5 @@ def test_reminders_are_sent_once_across_worker_restarts_and_never_for_a_cancelle
     assert not Notification.objects.filter(recipient=other_resident).exists()
     # Its before-start reminders are all cancelled. (Its offer notice may have gone out to the
     # worker before the cancellation, depending on the worker's pace: that one is not checked.)
-    scheduled = Reminder.objects.filter(appointment=cancelled, kind__in=Reminder.SCHEDULED)
-    assert set(scheduled.values_list("status", flat=True)) == {Reminder.Status.CANCELLED}
+    scheduled = Notice.objects.filter(appointment=cancelled, kind__in=Notice.SCHEDULED)
+    assert set(scheduled.values_list("status", flat=True)) == {Notice.Status.CANCELLED}

@@ -5,16 +5,16 @@ from decimal import Decimal
 
 import pytest
 
-from bookings.changes import appointment_cancel, appointment_reschedule, cancellation_fee_for
+from bookings.appointments.changes import (
+    appointment_cancel,
+    appointment_reschedule,
+    cancellation_fee_for,
+)
+from bookings.appointments.lifecycle import appointment_release, appointment_transition
+from bookings.appointments.one_click import appointment_book, appointment_hold
+from bookings.availability.search import available_slots
 from bookings.exceptions import CancellationRefused, InvalidTransition, SlotUnavailable
 from bookings.models import Appointment
-from bookings.services import (
-    appointment_book,
-    appointment_hold,
-    appointment_release,
-    appointment_transition,
-)
-from bookings.slots import available_slots
 from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
 
@@ -30,9 +30,7 @@ def test_the_order_follows_the_appointment_through_its_life(book, resident, work
         (Status.IN_PROGRESS, "In progress"),
         (Status.COMPLETED, "Completed"),
     ]:
-        appointment_transition(
-            appointment=appointment, to_status=status, by=worker.user, reason="test"
-        )
+        appointment_transition(appointment=appointment, to=status, by=worker.user, reason="test")
         order.refresh_from_db()
         assert order.status == order_status
         assert order.lines.get().status == order_status
@@ -49,18 +47,18 @@ def test_the_order_follows_the_appointment_through_its_life(book, resident, work
 def test_moves_outside_the_table_are_refused(book, worker):
     appointment = book(tomorrow_at(10))
     with pytest.raises(InvalidTransition):
-        appointment.transition_to(Status.COMPLETED)
+        appointment_transition(appointment=appointment, to=Status.COMPLETED)
     with pytest.raises(InvalidTransition):
-        appointment.transition_to(Status.HELD)
+        appointment_transition(appointment=appointment, to=Status.HELD)
     assert Appointment.objects.get().status == Status.CONFIRMED
 
 
 def test_a_transition_someone_else_made_first_is_refused(book, worker, english):
     appointment = book(tomorrow_at(10))
     stale = Appointment.objects.get(pk=appointment.pk)
-    appointment.transition_to(Status.CANCELLED)
+    appointment_transition(appointment=appointment, to=Status.CANCELLED)
     with pytest.raises(InvalidTransition, match="changed meanwhile"):
-        stale.transition_to(Status.ACCEPTED)
+        appointment_transition(appointment=stale, to=Status.ACCEPTED)
     assert appointment.events.count() == 3
 
 
@@ -185,7 +183,7 @@ def test_rescheduling_moves_to_another_worker_when_theirs_is_busy(
 ):
     appointment = book(local(2, 10))
     assert appointment.worker == worker
-    appointment_transition(appointment=appointment, to_status=Status.ACCEPTED, by=worker.user)
+    appointment_transition(appointment=appointment, to=Status.ACCEPTED, by=worker.user)
     TimeOffFactory(worker=worker, start=local(2, 13), end=local(2, 18))
     appointment_reschedule(appointment=appointment, new_start=local(2, 14), by=resident)
     appointment.refresh_from_db()

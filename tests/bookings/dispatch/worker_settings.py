@@ -9,11 +9,11 @@ DATABASES["default"]["NAME"] = os.environ["LINLI_WORKER_DB_NAME"]  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["LINLI_WORKER_MAIL_DIR"]
-SMS_BACKEND = "bookings.sms.FileSMSBackend"
+SMS_BACKEND = "bookings.notify.channels.FileSMSBackend"
 SMS_FILE_PATH = os.environ["LINLI_WORKER_SMS_DIR"]
 # A reminder claimed by a worker that died is sent by another after this (120 s in production).
 LINLI_REMINDER_LEASE_SECONDS = 3
-# The same beat tasks as the data migration's schedule, every second instead of 30/60 s.
+# The bookings tasks of CELERY_BEAT_SCHEDULE (base settings), every second instead of 15/30 s.
 CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
 CELERY_BEAT_SCHEDULE = {
     "dispatch-sweep": {"task": "bookings.tasks.dispatch_sweep", "schedule": 1.0},

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from oscar.apps.order.models import Order
 
-from bookings import dispatch, services
-from bookings.appointments import locking
-from bookings.exceptions import SlotUnavailable
-from bookings.models import Appointment, AppointmentEvent
-from bookings.models_dispatch import DispatchRequest, Reminder
+from bookings.appointments import hold, lifecycle, locking, one_click
+from bookings.appointments import orders as order_writer
+from bookings.appointments.quote import Quote
+from bookings.exceptions import BookingError, SlotUnavailable
+from bookings.models import Appointment, AppointmentEvent, DispatchRound, Notice
 from tests.bookings.conftest import tomorrow_at
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_a_taken_slot_is_refused_before_anything_is_locked_or_written(
 ):
     book(tomorrow_at(10))
     monkeypatch.setattr(locking, "lock_workers", _must_not_run("the worker lock"))
-    monkeypatch.setattr(services, "_rows_oscar_needs", _must_not_run("the analytics rows"))
+    monkeypatch.setattr(order_writer, "rows_oscar_needs", _must_not_run("the analytics rows"))
     orders = Order.objects.count()
 
     with pytest.raises(SlotUnavailable) as refused:
@@ -46,9 +46,9 @@ def test_a_booking_without_a_card_is_held_and_confirmed_in_one_transaction(book,
     assert appointment.status == Status.CONFIRMED
     assert list(appointment.events.values_list("to_status", flat=True)) == ["held", "confirmed"]
     assert appointment.order.status == "Confirmed"
-    assert DispatchRequest.objects.filter(appointment=appointment).count() == 1
-    kinds = set(Reminder.objects.filter(appointment=appointment).values_list("kind", flat=True))
-    assert {Reminder.Kind.RESIDENT_2H, Reminder.Kind.WORKER_1H} <= kinds
+    assert DispatchRound.objects.filter(appointment=appointment).count() == 1
+    kinds = set(Notice.objects.filter(appointment=appointment).values_list("kind", flat=True))
+    assert {Notice.Kind.RESIDENT_2H, Notice.Kind.WORKER_1H} <= kinds
 
 
 def test_a_booking_whose_confirmation_fails_leaves_no_held_appointment_or_order(
@@ -57,7 +57,7 @@ def test_a_booking_whose_confirmation_fails_leaves_no_held_appointment_or_order(
     def broken(**kwargs):
         raise RuntimeError("the outbox is unwritable")
 
-    monkeypatch.setattr(dispatch, "dispatch_request_create", broken)
+    monkeypatch.setattr(lifecycle, "dispatch_round_create", broken)
 
     with pytest.raises(RuntimeError):
         book(tomorrow_at(10))
@@ -104,20 +104,20 @@ def test_a_one_click_order_is_written_as_oscar_would_write_it(book, resident, se
     price = line.prices.get()
     assert price.order == order and price.quantity == 1
     assert price.price_incl_tax == price.price_excl_tax == Decimal("120.00")
-    assert services.line_slot(line) == tomorrow_at(10)
+    assert order_writer.line_slot(line) == tomorrow_at(10)
     assert line.attributes.get().type == "slot"
 
 
 def test_a_card_booking_hold_writes_a_pending_order_for_the_payment_to_authorise(
     resident, service, worker
 ):
-    appointment = services.appointment_hold(user=resident, product=service, start=tomorrow_at(10))
+    appointment = one_click.appointment_hold(user=resident, product=service, start=tomorrow_at(10))
 
     assert appointment.status == Status.HELD
     assert appointment.order.status == appointment.line.status == "Pending"
     assert appointment.order.total_incl_tax == appointment.price == Decimal("120.00")
     assert list(appointment.events.values_list("to_status", flat=True)) == ["held"]
-    assert not DispatchRequest.objects.filter(appointment=appointment).exists()
+    assert not DispatchRound.objects.filter(appointment=appointment).exists()
 
 
 def test_the_resident_and_the_dashboard_see_the_one_click_order(
@@ -148,7 +148,7 @@ def test_oscars_analytics_count_one_click_purchases(book, resident, service, wor
 def test_order_numbers_are_unique_and_a_taken_number_is_replaced(book, worker, monkeypatch):
     first = book(tomorrow_at(8))
     numbers = iter([first.order.number, "A-another"])
-    monkeypatch.setattr(services, "_order_number", lambda: next(numbers))
+    monkeypatch.setattr(order_writer, "new_order_number", lambda: next(numbers))
 
     second = book(tomorrow_at(14))
 
@@ -157,20 +157,18 @@ def test_order_numbers_are_unique_and_a_taken_number_is_replaced(book, worker, m
 
 
 def test_a_price_that_is_not_the_boards_writes_nothing(book, worker, service, monkeypatch, english):
-    from bookings.exceptions import BookingError
-
-    quote = services.service_quote
+    quote = hold.service_quote
 
     def off_board(**kwargs):
         real = quote(**kwargs)
-        return services.Quote(
+        return Quote(
             stockrecord=real.stockrecord,
             amount=real.amount + 1,
             board_revision_id=real.board_revision_id,
             price=real.price,
         )
 
-    monkeypatch.setattr(services, "service_quote", off_board)
+    monkeypatch.setattr(hold, "service_quote", off_board)
 
     with pytest.raises(BookingError, match="has changed"):
         book(tomorrow_at(10))

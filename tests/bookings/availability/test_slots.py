@@ -5,9 +5,11 @@ from datetime import UTC, time, timedelta
 import pytest
 from django.utils import timezone
 
+from bookings.appointments.lifecycle import appointment_transition
+from bookings.availability.search import available_slots
+from bookings.availability.window import booking_window, validate_start
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
-from bookings.slots import available_slots, booking_window, validate_start
 from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
 from tests.factories import ProductFactory, StockRecordFactory
@@ -92,7 +94,7 @@ def test_cancelled_appointments_free_their_time(provider, community, hour_servic
     _only_worker(provider, community, hour_service, [(tomorrow_at(0).weekday(), time(8), time(12))])
     appointment = book(tomorrow_at(10), product=hour_service)
     assert "10:00" not in _starts(hour_service, community)
-    appointment.transition_to(Appointment.Status.CANCELLED, reason="test")
+    appointment_transition(appointment=appointment, to=Appointment.Status.CANCELLED, reason="test")
     assert "10:00" in _starts(hour_service, community)
 
 

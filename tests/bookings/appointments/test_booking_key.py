@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import connection
 from oscar.apps.order.models import Order
 
-from bookings import services
+from bookings.appointments import one_click
 from bookings.models import Appointment
+from tests.bookings.appointments.test_race import _race
 from tests.bookings.conftest import tomorrow_at
 from tests.bookings.factories import WorkerFactory
-from tests.bookings.test_race import _race
 
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
@@ -96,7 +96,7 @@ def three_workers(transactional_db, provider, community, service):
 
 def _click_at_once(resident, service, n, key="burst:10"):
     def act(i):
-        return services.appointment_book(
+        return one_click.appointment_book(
             user=resident, product=service, start=tomorrow_at(10), idempotency_key=key
         )
 
