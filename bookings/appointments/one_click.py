@@ -63,8 +63,8 @@ def appointment_hold(
 ) -> Appointment:
     """Hold a qualified free worker for ``start`` and write its order: one transaction.
 
-    The order is Pending, or with ``confirm`` (nothing to pay now) Confirmed with the appointment in that
-    same transaction. With ``booking_key`` (the booking form's one-time key) the key is recorded on
+    The order is Pending, or with ``confirm`` (nothing to pay now) Confirmed with the
+    appointment in that same transaction. With ``booking_key`` (the booking form's one-time key) the key is recorded on
     the appointment, unique per resident: a second hold with the same key writes nothing and
     returns the first appointment, marked ``is_repeat``. Raises ``HouseholdRequired``,
     ``ServiceNotOfferedHere``, ``BookingError`` (bad time) before anything is written, and

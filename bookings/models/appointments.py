@@ -179,7 +179,7 @@ class Appointment(models.Model):
             ),
             # THE invariant: one worker, never two active appointments whose busy ranges
             # (start to end + travel buffer) overlap. PostgreSQL only (btree_gist); the
-            # migration skips it elsewhere and services.py's lock gives the same answer.
+            # migration skips it elsewhere and the worker lock gives the same answer.
             ExclusionConstraint(
                 name="appointment_worker_no_overlap",
                 expressions=[
