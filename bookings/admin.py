@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from bookings.models import Appointment, AppointmentEvent, TimeOff, WeeklyHours, Worker
+from bookings.models import (
+    Appointment,
+    AppointmentEvent,
+    DispatchAttempt,
+    DispatchRound,
+    JobOffer,
+    Notice,
+    TimeOff,
+    WeeklyHours,
+    Worker,
+)
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -35,7 +45,7 @@ class AppointmentEventInline(admin.TabularInline):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only: appointments change only through bookings.services (and their events)."""
+    """Read-only: appointments change only through the bookings services (and their events)."""
 
     list_display = ["pk", "product", "start", "worker", "resident", "status", "price"]
     list_filter = ["status", "community"]
@@ -52,14 +62,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
 
-# --- dispatch (bookings/dispatch.py, bookings/reminders.py): visible to staff, read-only ------
-
-from bookings.models_dispatch import (  # noqa: E402
-    DispatchAttempt,
-    DispatchRequest,
-    Offer,
-    Reminder,
-)
+# --- dispatch (bookings/dispatch/, bookings/notify/): visible to staff, read-only ------------
 
 
 class _ReadOnly:
@@ -75,8 +78,8 @@ class _ReadOnly:
         return False
 
 
-class OfferInline(_ReadOnly, admin.TabularInline):
-    model = Offer
+class JobOfferInline(_ReadOnly, admin.TabularInline):
+    model = JobOffer
     extra = 0
     fields = ["worker", "status", "created", "expires_at", "answered_at", "decline_reason"]
     readonly_fields = fields
@@ -89,8 +92,8 @@ class DispatchAttemptInline(_ReadOnly, admin.TabularInline):
     readonly_fields = fields
 
 
-class ReminderInline(_ReadOnly, admin.TabularInline):
-    model = Reminder
+class NoticeInline(_ReadOnly, admin.TabularInline):
+    model = Notice
     extra = 0
     fields = ["kind", "recipient", "due_at", "status", "sent_at", "channels"]
     readonly_fields = fields
@@ -99,21 +102,21 @@ class ReminderInline(_ReadOnly, admin.TabularInline):
 AppointmentAdmin.inlines = [
     *AppointmentAdmin.inlines,
     DispatchAttemptInline,
-    OfferInline,
-    ReminderInline,
+    JobOfferInline,
+    NoticeInline,
 ]
 
 
-@admin.register(DispatchRequest)
-class DispatchRequestAdmin(_ReadOnly, admin.ModelAdmin):
+@admin.register(DispatchRound)
+class DispatchRoundAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["pk", "appointment", "status", "created", "processed_at", "escalated_at"]
     list_filter = ["status"]
     date_hierarchy = "created"
     inlines = [DispatchAttemptInline]
 
 
-@admin.register(Offer)
-class OfferAdmin(_ReadOnly, admin.ModelAdmin):
+@admin.register(JobOffer)
+class JobOfferAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["pk", "appointment", "worker", "status", "created", "expires_at"]
     list_filter = ["status", "worker__provider"]
     date_hierarchy = "created"
@@ -126,8 +129,8 @@ class DispatchAttemptAdmin(_ReadOnly, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
-@admin.register(Reminder)
-class ReminderAdmin(_ReadOnly, admin.ModelAdmin):
+@admin.register(Notice)
+class NoticeAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = [
         "pk",
         "appointment",

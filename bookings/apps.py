@@ -8,5 +8,9 @@ class BookingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Payments that finish later (3-D Secure, far dates, webhooks) confirm or release holds.
-        from bookings import payment_flow  # noqa: F401
+        # Imported here because models must be loaded first (Django's rule for ready()):
+        # - the payment seam connects its receivers: payments that finish later (3-D Secure,
+        #   far dates, webhooks) confirm or release holds;
+        # - the tasks register under their names, which the dispatch outbox kicks by name.
+        from bookings import tasks  # noqa: F401
+        from bookings.appointments import payment  # noqa: F401

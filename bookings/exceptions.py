@@ -18,8 +18,12 @@ class HouseholdRequired(BookingError):
     """The resident has no household yet: we need an address before booking."""
 
 
-class NotOfferedHere(BookingError):
-    """The service has no price in the resident's community."""
+class ServiceNotOfferedHere(BookingError):
+    """The service has no price in the resident's community.
+
+    (Not ``marketplace.partner.strategy.NotOfferedHere``, the pricing Strategy's availability
+    answer for the same situation, which is not an exception: ``service_quote`` turns that
+    answer into this error.)"""
 
 
 class PriceNotPublished(BookingError):
@@ -60,3 +64,15 @@ class CancellationRefused(BookingError):
 
 class InvalidTransition(BookingError):
     """A status change the TRANSITIONS table does not allow, or that someone else made first."""
+
+
+class OfferUnavailable(BookingError):
+    """The job offer is no longer open (answered, expired, withdrawn) or is someone else's."""
+
+    status_code = 409
+
+
+class NotAllowed(BookingError):
+    """The user may not do this (e.g. assign a provider's job without being its manager)."""
+
+    status_code = 403

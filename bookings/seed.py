@@ -8,6 +8,8 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.appointments.one_click import appointment_book
+from bookings.availability.search import available_slots
 from bookings.models import Appointment, WeeklyHours, Worker
 from marketplace.catalogue.models import ProductClass
 from marketplace.models import Household, User
@@ -89,9 +91,6 @@ def seed(ctx) -> None:
 
 def _book_for_the_demo_resident(ctx) -> None:
     """The demo resident has one upcoming cleaning, so My appointments is not empty."""
-    from bookings.services import appointment_book
-    from bookings.slots import available_slots
-
     resident = ctx.users["resident"]
     if Appointment.objects.filter(resident=resident).exists():
         return

@@ -3,13 +3,20 @@
 
 Every task is safe to run twice (late acks redeliver a task whose worker died): the services
 claim rows first. No task is ever delayed by a countdown or eta: due times are columns that
-the beat tasks below scan (schedule: the data migration ``bookings/migrations/*beat*``).
+the beat tasks below scan (schedule: ``CELERY_BEAT_SCHEDULE`` in ``marketplace/settings/base.py``).
+
+The registered names are stable (queued tasks and beat rows name them): ``bookings.tasks.*``, and
+``bookings.payment_flow.release_abandoned_holds`` for the task that once lived there.
 """
 
 from celery import shared_task
 from django.db import OperationalError
 
-from bookings import dispatch, reminders
+from bookings.appointments.payment import holds_release_abandoned
+from bookings.console.settlement import payments_capture_finished
+from bookings.dispatch.offers import offers_expire
+from bookings.dispatch.outbox import dispatch_round_process, dispatch_rounds_sweep
+from bookings.notify.reminders import reminder_send, reminders_send_due
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -21,39 +28,43 @@ RETRY = {
 
 
 @shared_task(name="bookings.tasks.dispatch_request", **RETRY)
-def dispatch_request_task(request_id: int) -> int | None:
-    """On commit of a booking: offer the job to the held worker."""
-    offer = dispatch.dispatch_request_process(request_id=request_id)
+def dispatch_round_task(round_id: int) -> int | None:
+    """On commit of a booking: offer the job to the held worker (the round's first offer)."""
+    offer = dispatch_round_process(round_id=round_id)
     return offer.pk if offer else None
 
 
 @shared_task(name="bookings.tasks.dispatch_sweep", **RETRY)
 def dispatch_sweep_task() -> int:
     """Beat, every 30 s: dispatch outbox rows whose on-commit kick never arrived."""
-    return dispatch.dispatch_requests_sweep()
+    return dispatch_rounds_sweep()
 
 
 @shared_task(name="bookings.tasks.dispatch_expire_offers", **RETRY)
 def dispatch_expire_offers_task() -> int:
     """Beat, every 30 s: lapsed offers move on to the next worker."""
-    return dispatch.offers_expire()
+    return offers_expire()
 
 
 @shared_task(name="bookings.tasks.notify_reminder", **RETRY)
 def notify_reminder_task(reminder_id: int) -> bool:
     """Send one notice now (offers, escalations), if nobody has."""
-    return reminders.reminder_send(reminder_id=reminder_id)
+    return reminder_send(reminder_id=reminder_id)
 
 
 @shared_task(name="bookings.tasks.notify_due_reminders", **RETRY)
 def notify_due_reminders_task() -> int:
     """Beat, every 15 s: send the reminders that are due."""
-    return reminders.reminders_send_due()
+    return reminders_send_due()
 
 
 @shared_task(name="bookings.tasks.capture_finished_jobs", **RETRY)
 def capture_finished_jobs_task() -> int:
     """Capture the card payments of completed jobs whose capture failed (Stripe unreachable)."""
-    from bookings.console.settlement import payments_capture_finished
-
     return payments_capture_finished()
+
+
+@shared_task(name="bookings.payment_flow.release_abandoned_holds")
+def release_abandoned_holds_task() -> int:
+    """Beat, every 5 minutes: release holds whose payment never finished."""
+    return holds_release_abandoned()

@@ -24,10 +24,8 @@ app.conf.task_default_queue = "default"
 app.conf.task_default_exchange = "default"
 app.conf.task_default_routing_key = "default"
 app.conf.task_routes = {
-    "bookings.dispatch.*": {"queue": "dispatch"},
     "bookings.tasks.dispatch_*": {"queue": "dispatch"},
     "bookings.tasks.notify_*": {"queue": "notifications"},
-    "bookings.notifications.*": {"queue": "notifications"},
 }
 app.autodiscover_tasks()
 

@@ -70,7 +70,7 @@ def main() -> None:
     env = os.environ.copy()
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
     env.setdefault("DEBUG", "1")
-    env.setdefault("SMS_BACKEND", "bookings.sms.FileSMSBackend")
+    env.setdefault("SMS_BACKEND", "bookings.notify.channels.FileSMSBackend")
     (BASE_DIR / "var" / "mail").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "processed").mkdir(parents=True, exist_ok=True)

@@ -1,2 +1,4 @@
-"""Appointments: the one price decision, the one lock order, holds, one click, the basket,
-cancel and reschedule, and what a transition triggers."""
+"""Appointments: the one price decision (``quote``), the one lock order (``locking``), the
+Oscar orders (``orders``), holding a worker (``hold``), one-click booking (``one_click``), the
+basket (``basket``), cancel and reschedule (``changes``), what a transition triggers
+(``lifecycle``) and the seam with payments (``payment``)."""

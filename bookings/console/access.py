@@ -18,8 +18,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentEvent, TimeOff, Worker
-from bookings.models_dispatch import Offer
+from bookings.models import Appointment, AppointmentEvent, JobOffer, TimeOff, Worker
 from marketplace.partner.models import StockRecord
 from marketplace.policy import CONTACT_VISIBLE_AFTER_DONE
 
@@ -95,10 +94,10 @@ def worker_for(role: ConsoleRole, pk) -> Worker:
     return get_object_or_404(Worker.objects.select_related("user"), pk=pk, provider=role.provider)
 
 
-def offer_for(role: ConsoleRole, pk) -> Offer:
+def offer_for(role: ConsoleRole, pk) -> JobOffer:
     """An offer made to the role's own worker, or ``Http404`` (managers have no offers)."""
     return get_object_or_404(
-        Offer.objects.select_related("appointment__product", "appointment__community"),
+        JobOffer.objects.select_related("appointment__product", "appointment__community"),
         pk=pk,
         worker=role.worker,
     )

@@ -4,7 +4,7 @@ Each action locks the appointment through ``bookings.appointments.locking`` (the
 order), moves its status and commits; completing or a no-show then settles the order's card
 payment (``bookings.console.settlement``) outside any lock or transaction.
 
-The status moves (``transition_to``) are one line per action: ``appointment_check_in``,
+The status moves (``appointment_transition``, with everything they trigger) are one line per action: ``appointment_check_in``,
 ``_complete`` and ``_no_show``.
 """
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
+from bookings.appointments.lifecycle import appointment_transition
 from bookings.console.access import FINISHED
 from bookings.console.errors import ConsoleError
 from bookings.console.settlement import PaymentOutcome, appointment_settle_payment
@@ -59,7 +60,9 @@ def appointment_check_in(
             _("Check in when you arrive: from %(time)s.")
             % {"time": f"{timezone.localtime(locked.start - CHECK_IN_EARLIEST):%m-%d %H:%M}"}
         )
-    locked.transition_to(Status.IN_PROGRESS, by=worker.user, reason=_("Worker checked in"))
+    appointment_transition(
+        appointment=locked, to=Status.IN_PROGRESS, by=worker.user, reason=_("Worker checked in")
+    )
     return locked
 
 
@@ -93,7 +96,9 @@ def _complete(*, appointment: Appointment, worker: Worker, notes: str) -> Appoin
         )
     notes = (notes or "").strip()
     reason = _("Completed: %(notes)s") % {"notes": notes} if notes else _("Completed")
-    locked.transition_to(Status.COMPLETED, by=worker.user, reason=reason[:NOTES_MAX])
+    appointment_transition(
+        appointment=locked, to=Status.COMPLETED, by=worker.user, reason=reason[:NOTES_MAX]
+    )
     return locked
 
 
@@ -127,8 +132,9 @@ def _no_show(*, appointment: Appointment, worker: Worker, notes: str, now: datet
     if fee:
         locked.fees_due += fee
         locked.save(update_fields=["fees_due", "updated"])
-    locked.transition_to(
-        Status.NO_SHOW,
+    appointment_transition(
+        appointment=locked,
+        to=Status.NO_SHOW,
         by=worker.user,
         fee=fee,
         reason=(_("No-show: %(notes)s") % {"notes": notes})[:NOTES_MAX],

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
+from bookings.availability.calendars import qualified_workers, with_calendar, worker_is_free
 from bookings.console.errors import ConsoleError
 from bookings.models import Appointment, TimeOff, WeeklyHours, Worker
-from bookings.slots import qualified_workers, with_calendar, worker_is_free
 from marketplace.policy import LOCAL_TZ
 
 Status = Appointment.Status

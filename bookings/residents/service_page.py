@@ -15,16 +15,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import services
+from bookings.appointments.quote import Quote, service_quote
+from bookings.availability.search import Slot, available_slots, group_by_day, service_terms
+from bookings.availability.window import local_day_bounds, parse_start
 from bookings.exceptions import BookingError
-from bookings.slots import (
-    Slot,
-    available_slots,
-    group_by_day,
-    local_day_bounds,
-    parse_start,
-    service_terms,
-)
 from marketplace.community import current_community
 from marketplace.policy import DAYS_SHOWN, MAX_PICKER_DAYS
 
@@ -53,7 +47,7 @@ class ServiceBooking:
     """
 
     community: object = None
-    quote: services.Quote | None = None
+    quote: Quote | None = None
     refusal: str = ""
     duration_minutes: int = 0
     cancellation_fee: Decimal | None = None
@@ -77,7 +71,7 @@ def service_booking(*, request, product) -> ServiceBooking:
     if booking.community is None:
         return booking
     try:
-        booking.quote = services.service_quote(community=booking.community, product=product)
+        booking.quote = service_quote(community=booking.community, product=product)
     except BookingError as exc:
         booking.refusal = str(exc)
         return booking
@@ -112,7 +106,7 @@ def service_slot_search(*, product, community, first: str = "", last: str = "") 
 
     Raises ``BookingError`` (HTTP 400) when the service has no bookable price in
     ``community``, a date is malformed, or the range is reversed or too long."""
-    quote = services.service_quote(community=community, product=product)
+    quote = service_quote(community=community, product=product)
     try:
         first_day = date.fromisoformat(first) if first else None
         last_day = date.fromisoformat(last) if last else None

@@ -20,7 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings import basket, changes, services
+from bookings.appointments import changes
+from bookings.appointments.basket import basket_add_service
+from bookings.appointments.hold import resolve_household
+from bookings.appointments.one_click import appointment_book
+from bookings.availability.search import available_slots, group_by_day
+from bookings.availability.window import parse_start
 from bookings.exceptions import (
     BookingError,
     CancellationRefused,
@@ -31,7 +36,6 @@ from bookings.residents.forms import CancelForm, HouseholdForm
 from bookings.residents.households import household_create, household_set_default
 from bookings.residents.ics import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
 from bookings.residents.service_page import booking_nonce, service_slot_search
-from bookings.slots import available_slots, group_by_day, parse_start
 from marketplace.catalogue.models import Product
 from marketplace.community import current_community
 from marketplace.models import Household
@@ -137,7 +141,7 @@ def book(request):
             )
     try:
         start = parse_start(request.POST.get("start", ""))
-        appointment = services.appointment_book(
+        appointment = appointment_book(
             user=request.user,
             product=product,
             start=start,
@@ -179,11 +183,9 @@ def add_to_basket(request, product_pk):
     if not request.user.is_authenticated:
         return redirect_to_login(product.get_absolute_url())
     try:
-        household = services.resolve_household(user=request.user)
+        household = resolve_household(user=request.user)
         start = parse_start(request.POST.get("start", ""))
-        basket.basket_add_service(
-            basket=request.basket, product=product, start=start, household=household
-        )
+        basket_add_service(basket=request.basket, product=product, start=start, household=household)
     except HouseholdRequired as exc:
         messages.info(request, str(exc))
         return redirect(

@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from bookings import services
+from bookings.appointments import orders
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ register = template.Library()
 @register.filter
 def line_slot(line):
     """The slot start of an Oscar basket or order line (local time), or None."""
-    return services.line_slot(line)
+    return orders.line_slot(line)
 
 
 @register.filter

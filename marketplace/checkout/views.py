@@ -1,7 +1,7 @@
 """Checkout of a basket of services: one order, one appointment per line, no shipping.
 
 Oscar's flow is kept (basket → payment → preview → place order); placing the order is
-``bookings.basket.basket_checkout_hold`` (the order and a held worker per line, all or
+``bookings.appointments.basket.basket_checkout_hold`` (the order and a held worker per line, all or
 nothing) followed by ``order_confirm``. A line whose time was taken meanwhile is reported on
 that line and nothing is placed.
 """
@@ -12,8 +12,8 @@ from django.urls import reverse
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
-from bookings import services
-from bookings.basket import basket_checkout_hold, basket_slot_problems, order_confirm
+from bookings.appointments.basket import basket_checkout_hold, basket_slot_problems, order_confirm
+from bookings.appointments.hold import resolve_household
 from bookings.exceptions import BookingError, HouseholdRequired, SlotsUnavailable
 
 FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
@@ -30,7 +30,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def check_resident_has_household(self, request):
         """Pre-condition: redirects to the households page when the resident has none."""
         try:
-            services.resolve_household(user=request.user)
+            resolve_household(user=request.user)
         except HouseholdRequired as exc:
             url = (
                 f"{reverse('bookings:households')}?{urlencode({'next': reverse('checkout:index')})}"
@@ -39,7 +39,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        household = services.resolve_household(user=self.request.user)
+        household = resolve_household(user=self.request.user)
         ctx["household"] = household
         if self.slot_problems is None and self.preview:
             self.slot_problems = basket_slot_problems(
@@ -71,6 +71,6 @@ class PaymentDetailsView(views.PaymentDetailsView):
         except BookingError as exc:
             raise UnableToPlaceOrder(str(exc)) from exc
         # --- payment seam: the hold has committed and no lock is held (see
-        # bookings.services.appointment_book). Until the payments app, pay after the service.
+        # bookings.appointments.one_click.appointment_book). Until the payments app, pay after the service.
         order_confirm(order=order, by=user)
         return self.handle_successful_order(order)

@@ -203,7 +203,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebase
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Linli 邻里 <noreply@linli.example>")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
-SMS_BACKEND = env("SMS_BACKEND", default="bookings.sms.LoggingSMSBackend")
+SMS_BACKEND = env("SMS_BACKEND", default="bookings.notify.channels.LoggingSMSBackend")
 # The demo's logging backend also appends each text message to sms.jsonl in this folder.
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 # A reminder claimed by a worker that died is claimed again after this many seconds.
@@ -294,12 +294,20 @@ import warnings  # noqa: E402
 warnings.filterwarnings("ignore", message="update is not implemented in this backend")
 warnings.filterwarnings("ignore", message="remove is not implemented in this backend")
 
-# --- payments: beat schedule (far-date authorisations, hourly reconciliation) -----------------
+# --- the one beat schedule: every periodic task -------------------------------------------------
+# Beat's DatabaseScheduler (CELERY_BEAT_SCHEDULER) copies these entries into its tables at start,
+# by name; no migration creates schedule rows (bookings' 0008 removes the ones 0004 made).
+# Due times are columns these scans read: no countdowns (STYLE.md, Celery).
 CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    # bookings: outbox rounds whose on-commit kick never arrived, and lapsed job offers.
+    "linli: dispatch outbox sweep": {"task": "bookings.tasks.dispatch_sweep", "schedule": 30.0},
+    "linli: expire offers": {"task": "bookings.tasks.dispatch_expire_offers", "schedule": 30.0},
+    # bookings: due reminders and notices go out at most ~15 s late (one indexed query).
+    "linli: due reminders": {"task": "bookings.tasks.notify_due_reminders", "schedule": 15.0},
+    # payments: far-date authorisations, hourly reconciliation.
     "payments-authorise-due": {"task": "payments.tasks.authorise_due_payments", "schedule": 300.0},
     "payments-reconcile": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
-    # bookings: holds whose payment was never finished free their worker after 30 minutes.
+    # bookings: card captures that failed; holds whose payment never finished (after 30 min).
     "bookings-capture-finished-jobs": {
         "task": "bookings.tasks.capture_finished_jobs",
         "schedule": 300.0,

@@ -12,7 +12,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
-SMS_BACKEND = "bookings.sms.LocmemSMSBackend"
+SMS_BACKEND = "bookings.notify.channels.LocmemSMSBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so live_server threads share it; one per developer if asked.
     DATABASES["default"]["TEST"] = {

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from bookings.appointments.one_click import appointment_book
 from marketplace.policy import LOCAL_TZ
 from tests.bookings.factories import WorkerFactory
 
@@ -52,7 +53,6 @@ def second_worker(provider, community, service):
 @pytest.fixture
 def book(resident, service):
     """Book ``service`` for ``resident`` (or another user) at a start; returns the appointment."""
-    from bookings.services import appointment_book
 
     def _book(start, user=None, product=None, **kwargs):
         return appointment_book(

@@ -6,9 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from bookings.models import Appointment
-from bookings.models_dispatch import Offer
-from bookings.services import appointment_book
+from bookings.appointments.one_click import appointment_book
+from bookings.models import Appointment, JobOffer
 from payments.models import PaymentIntentRecord
 from tests.bookings.console.conftest import local, starting_in
 from tests.bookings.factories import WorkerFactory
@@ -37,7 +36,7 @@ def card_job(localstripe, resident, service, community, provider):
     save_card(resident)
     job = appointment_book(user=resident, product=service, start=local(1, 10))
     assert PaymentIntentRecord.objects.get(order=job.order).status == "authorised"
-    if not Offer.objects.filter(appointment=job, status=Offer.Status.OPEN).exists():
+    if not JobOffer.objects.filter(appointment=job, status=JobOffer.Status.OPEN).exists():
         from tests.bookings.console.test_offers_and_dispatch import put_out_offer
 
         put_out_offer(job)

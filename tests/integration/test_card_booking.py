@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from bookings.appointments.payment import holds_release_abandoned
 from bookings.models import Appointment
 from payments.models import PaymentIntentRecord
 from payments.services import payment_for_order
@@ -136,7 +137,6 @@ def test_a_far_appointment_is_scheduled_for_authorisation_48h_before(
 def test_a_hold_whose_3ds_was_never_finished_is_released(
     client, localstripe, resident, service, worker
 ):
-    from bookings.payment_flow import holds_release_abandoned
     from tests.payments.conftest import NEEDS_3DS
 
     save_card(resident, NEEDS_3DS)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from oscar.apps.order.models import Order
 from wagtail.models import Revision
 
-from bookings.changes import appointment_reschedule
+from bookings.appointments.changes import appointment_reschedule
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
 from marketplace.partner.models import StockRecord

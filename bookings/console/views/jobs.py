@@ -13,9 +13,10 @@ from bookings.console.access import job_contact, job_for, offer_for
 from bookings.console.forms import CompleteForm, DeclineForm, NoShowForm
 from bookings.console.schedule import team_size
 from bookings.console.views.base import console, page
-from bookings.dispatch import dispatch_board, offers_for_worker
-from bookings.dispatch import offer_accept as dispatch_offer_accept
-from bookings.dispatch import offer_decline as dispatch_offer_decline
+from bookings.dispatch.assignment import dispatch_board
+from bookings.dispatch.offers import offer_accept as dispatch_offer_accept
+from bookings.dispatch.offers import offer_decline as dispatch_offer_decline
+from bookings.dispatch.offers import offers_for_worker
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
 

@@ -14,7 +14,7 @@ from bookings.console.access import job_for, stockrecord_for, worker_for
 from bookings.console.forms import AssignForm, EarningsForm, PriceForm
 from bookings.console.schedule import free_qualified_workers
 from bookings.console.views.base import console, page
-from bookings.dispatch import appointment_assign, dispatch_board
+from bookings.dispatch.assignment import appointment_assign, dispatch_board
 from bookings.exceptions import BookingError
 
 

@@ -10,27 +10,19 @@ import time
 
 from django.db.models import Min
 
-from bookings.models import Appointment, AppointmentEvent
+from bookings.models import Appointment, AppointmentEvent, JobOffer
 from marketplace.catalogue.models import Product
 from marketplace.partner.models import StockRecord
 from tests.bench.clients import booking_client, paced_bookings, pct
 from tests.bench.environment import say
 from tests.bench.processes import cpu_seconds_by_role
 from tests.bench.scenarios.bookings import cpu_per_booking
-from tests.bench.scenarios.world import datetime_fields, find_model, free_slots
+from tests.bench.scenarios.world import datetime_fields, free_slots
 
 
 def offer_model():
-    """The dispatch offer model (bookings, name containing "Offer", with an appointment FK and a
-    creation time), or None."""
-
-    def fits(model):
-        has_fk = any(
-            getattr(f, "related_model", None) is Appointment for f in model._meta.concrete_fields
-        )
-        return has_fk and _created_field(model) is not None
-
-    return find_model("bookings", "offer", fits)
+    """The job offer model: an appointment and a creation time."""
+    return JobOffer
 
 
 def _created_field(model):

@@ -9,21 +9,16 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.reminders import reminder_still_wanted
+from bookings.models import Notice
+from bookings.notify.reminders import reminder_still_wanted
 from tests.bench.clients import pct
 from tests.bench.environment import say
-from tests.bench.scenarios.world import datetime_fields, find_model
+from tests.bench.scenarios.world import datetime_fields
 
 
 def reminder_model():
-    """The reminder model (bookings, name containing "reminder", with a due and a sent time),
-    or None."""
-
-    def fits(model):
-        names = [f.name for f in datetime_fields(model)]
-        return any("due" in n for n in names) and any("sent" in n for n in names)
-
-    return find_model("bookings", "reminder", fits)
+    """The model of scheduled notices (reminders among them): a due and a sent time."""
+    return Notice
 
 
 def _field_with(model, word):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import sys
 
-from django.apps import apps
 from django.db import models
 
+from bookings.appointments.quote import service_quote
+from bookings.availability.search import available_slots
 from bookings.models import Worker
-from bookings.services import service_quote
-from bookings.slots import available_slots
 from cms.models import FeeBoardPage
 from marketplace.catalogue.models import Product
 from marketplace.models import Community, Household
@@ -67,19 +66,6 @@ def free_slots(product, community, days: int = 30):
     return available_slots(
         product=product, stockrecord=quote.stockrecord, community=community, max_days=days
     )
-
-
-def find_model(app_label: str, word: str, predicate):
-    """The first model of ``app_label`` whose name contains ``word`` and that ``predicate``
-    accepts, or None: the bench measures dispatch and reminders only where they exist."""
-    try:
-        config = apps.get_app_config(app_label)
-    except LookupError:
-        return None
-    for model in config.get_models():
-        if word in model.__name__.lower() and predicate(model):
-            return model
-    return None
 
 
 def datetime_fields(model) -> list:

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from bookings.appointments.lifecycle import appointment_transition
+from bookings.appointments.one_click import appointment_book
 from bookings.models import Appointment
-from bookings.services import appointment_book, appointment_transition
 from tests.bookings.conftest import local  # noqa: F401
 from tests.bookings.factories import WorkerFactory
 from tests.factories import ProductFactory, StockRecordFactory, UserFactory
@@ -90,7 +91,7 @@ def accept(appointment, worker_obj=None):
     """The worker accepts (as offer_accept does: the same transition, recorded)."""
     return appointment_transition(
         appointment=appointment,
-        to_status=Status.ACCEPTED,
+        to=Status.ACCEPTED,
         by=(worker_obj or appointment.worker).user,
         reason="Accepted by the worker",
     )

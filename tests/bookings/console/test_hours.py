@@ -4,10 +4,10 @@ from datetime import time, timedelta
 
 import pytest
 
+from bookings.availability.search import available_slots
 from bookings.console import schedule as console
 from bookings.console.errors import ConsoleError
 from bookings.models import WeeklyHours
-from bookings.slots import available_slots
 from tests.bookings.console.conftest import local
 
 pytestmark = pytest.mark.django_db

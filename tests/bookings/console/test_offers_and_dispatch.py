@@ -8,18 +8,19 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bookings.dispatch import SlotUnavailable, appointment_assign, dispatch_request_process
-from bookings.models import Appointment
-from bookings.models_dispatch import DispatchRequest, Offer
+from bookings.dispatch.assignment import appointment_assign
+from bookings.dispatch.outbox import dispatch_round_process
+from bookings.exceptions import SlotUnavailable
+from bookings.models import Appointment, DispatchRound, JobOffer
 from tests.bookings.console.conftest import local
 
 Status = Appointment.Status
 
 
-def put_out_offer(appointment) -> Offer:
+def put_out_offer(appointment) -> JobOffer:
     """What the on-commit Celery kick does: dispatch the booking's pending request."""
-    request = appointment.dispatch_requests.get(status=DispatchRequest.Status.PENDING)
-    return dispatch_request_process(request_id=request.pk)
+    request = appointment.dispatch_requests.get(status=DispatchRound.Status.PENDING)
+    return dispatch_round_process(request_id=request.pk)
 
 
 @pytest.mark.django_db
@@ -48,20 +49,25 @@ def test_declining_needs_a_reason_and_passes_the_job_on(
     response = client.post(f"/provider/offers/{offer.pk}/decline/", {"reason": ""}, follow=True)
     assert "Please give a reason" in response.content.decode()
     offer.refresh_from_db()
-    assert offer.status == Offer.Status.OPEN
+    assert offer.status == JobOffer.Status.OPEN
 
     client.post(f"/provider/offers/{offer.pk}/decline/", {"reason": "腰伤，今天不能干重活"})
     offer.refresh_from_db()
-    assert (offer.status, offer.decline_reason) == (Offer.Status.DECLINED, "腰伤，今天不能干重活")
+    assert (offer.status, offer.decline_reason) == (
+        JobOffer.Status.DECLINED,
+        "腰伤，今天不能干重活",
+    )
     job.refresh_from_db()
     assert job.worker == second_worker
-    assert Offer.objects.get(appointment=job, status=Offer.Status.OPEN).worker == second_worker
+    assert (
+        JobOffer.objects.get(appointment=job, status=JobOffer.Status.OPEN).worker == second_worker
+    )
 
 
 @pytest.mark.django_db
 def test_an_expired_offer_cannot_be_accepted(client, job, worker, english):
     offer = put_out_offer(job)
-    Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    JobOffer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client.force_login(worker.user)
     assert client.get("/provider/").context["offers"] == []
     response = client.post(f"/provider/offers/{offer.pk}/accept/", follow=True)
@@ -78,7 +84,7 @@ def test_another_workers_offer_is_404(client, job, second_worker):
     assert client.post(f"/provider/offers/{offer.pk}/accept/").status_code == 404
     assert client.post(f"/provider/offers/{offer.pk}/decline/", {"reason": "x"}).status_code == 404
     offer.refresh_from_db()
-    assert offer.status == Offer.Status.OPEN
+    assert offer.status == JobOffer.Status.OPEN
 
 
 @pytest.mark.django_db
@@ -96,7 +102,9 @@ def test_the_dispatch_board_lists_unaccepted_jobs_and_a_manager_assigns_a_free_w
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.worker == second_worker
-    assert Offer.objects.get(appointment=job, status=Offer.Status.OPEN).worker == second_worker
+    assert (
+        JobOffer.objects.get(appointment=job, status=JobOffer.Status.OPEN).worker == second_worker
+    )
 
 
 @pytest.mark.django_db

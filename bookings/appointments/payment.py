@@ -1,0 +1,164 @@
+"""Booking meets payment: the card is authorised between the hold and the confirmation,
+cancellations settle the payment, and payments that finish later (3-D Secure, far dates,
+webhooks) confirm or release the held appointment through ``payments.signals`` (the receivers
+below, connected when ``bookings.apps`` imports this module).
+
+No database lock is held across a Stripe call: each step here runs after the booking
+transaction has committed, and the payments app claims its own rows before calling Stripe.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.appointments.hold import appointment_for_key
+from bookings.appointments.lifecycle import appointment_confirm, appointment_release
+from bookings.exceptions import BookingError, PaymentRefused
+from bookings.models import Appointment
+from marketplace.policy import ABANDONED_HOLD_AFTER
+from payments import signals
+from payments.cards import default_card
+from payments.exceptions import (
+    CardDeclined,
+    InvalidPaymentOperation,
+    NoSavedCard,
+    PaymentInProgress,
+    PaymentServiceUnavailable,
+)
+from payments.models import PaymentIntentRecord
+from payments.services import (
+    payment_authorise_or_schedule,
+    payment_for_order,
+    payment_settle_cancellation,
+    payment_void,
+)
+from payments.urls import intent_action_url
+
+logger = logging.getLogger("linli.bookings")
+Status = Appointment.Status
+IntentStatus = PaymentIntentRecord.Status
+
+
+def _key(user, idempotency_key: str) -> str:
+    # Scoped to the resident, so one resident's key can never name another's payment.
+    return f"book:{user.pk}:{idempotency_key}"[:255]
+
+
+def pays_by_card(user) -> bool:
+    """Does a booking by ``user`` authorise a card (a saved default card), or pay later?"""
+    return default_card(user) is not None
+
+
+def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> Appointment:
+    """Authorise the card for a held appointment, or leave it to be paid after the service.
+
+    Returns the appointment still ``held`` (confirm it next; ``payment_action_url`` is set when
+    the browser must complete 3-D Secure first). A declined card releases the hold and raises
+    ``PaymentRefused``; a double click (``PaymentInProgress``) releases this second hold and
+    returns the first booking.
+    """
+    user = appointment.resident
+    if default_card(user) is None:
+        return appointment
+    key = _key(user, idempotency_key or f"appointment:{appointment.pk}")
+    order = appointment.order
+    Appointment.objects.filter(pk=appointment.pk).update(
+        payment_method=Appointment.PaymentMethod.CARD
+    )
+    appointment.payment_method = Appointment.PaymentMethod.CARD
+    try:
+        intent = payment_authorise_or_schedule(
+            order=order,
+            user=user,
+            amount=order.total_incl_tax,  # from the order, never from the browser
+            idempotency_key=key,
+            starts_at=appointment.start,
+        )
+    except (CardDeclined, NoSavedCard) as exc:
+        _release(appointment, str(exc))
+        raise PaymentRefused(
+            _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
+        ) from exc
+    except (PaymentInProgress, InvalidPaymentOperation) as exc:
+        first = appointment_for_key(user=user, booking_key=idempotency_key)
+        _release(appointment, _("A second click on the same booking"))
+        if first is not None and first.pk != appointment.pk:
+            return first
+        raise BookingError(_("This booking is already being paid. Please wait a moment.")) from exc
+    except PaymentServiceUnavailable as exc:
+        _release(appointment, str(exc))
+        raise PaymentRefused(
+            _("The card service is unavailable. Nothing was charged; please try again.")
+        ) from exc
+    if intent.status == IntentStatus.REQUIRES_ACTION:
+        appointment.payment_action_url = intent_action_url(
+            intent, next_url=appointment.get_absolute_url()
+        )
+    return appointment
+
+
+def _release(appointment: Appointment, reason: str) -> None:
+    appointment.refresh_from_db()
+    if appointment.status == Status.HELD:
+        appointment_release(appointment=appointment, reason=reason, status=Status.CANCELLED)
+
+
+def cancellation_settle(*, appointment: Appointment, fee: Decimal) -> None:
+    """After a cancellation has committed: void the authorisation, or capture only the fee."""
+    intent = payment_for_order(appointment.order)
+    if intent is None:
+        return
+    try:
+        payment_settle_cancellation(intent=intent, fee=fee)
+    except PaymentServiceUnavailable:
+        # The reconciliation re-reads it within the hour; the cancellation itself stands.
+        logger.warning("could not settle the payment of cancelled appointment %s", appointment.pk)
+
+
+# --- payments that finish later ---------------------------------------------------------------
+
+
+@receiver(signals.payment_authorised, dispatch_uid="bookings-confirm-on-authorised")
+def _confirm_held(sender, intent, **kwargs):
+    for appointment in Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD):
+        try:
+            appointment_confirm(appointment=appointment, by=None)
+        except BookingError:
+            logger.info("appointment %s was confirmed meanwhile", appointment.pk)
+
+
+@receiver(signals.payment_failed, dispatch_uid="bookings-release-on-failed")
+@receiver(signals.payment_voided, dispatch_uid="bookings-release-on-voided")
+def _release_held(sender, intent, **kwargs):
+    for appointment in Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD):
+        _release(appointment, _("The card payment did not go through"))
+
+
+# --- holds nobody finished ----------------------------------------------------------------------
+
+
+def holds_release_abandoned(*, now=None) -> int:
+    """Release holds whose payment never finished (a closed 3-D Secure page, a crashed request).
+
+    A hold is kept at most ``ABANDONED_HOLD_AFTER``; then its worker is freed and any payment
+    that was started is voided. Returns how many holds were released.
+    """
+    cutoff = (now or timezone.now()) - ABANDONED_HOLD_AFTER
+    released = 0
+    for appointment in Appointment.objects.filter(status=Status.HELD, created__lt=cutoff):
+        intent = payment_for_order(appointment.order)
+        if intent is not None and intent.status == IntentStatus.AUTHORISED:
+            continue  # authorised meanwhile: the payment signal confirms it
+        _release(appointment, _("The booking was not completed in time"))
+        if intent is not None and intent.status in PaymentIntentRecord.ACTIVE:
+            try:
+                payment_void(intent=intent)
+            except (PaymentServiceUnavailable, InvalidPaymentOperation):
+                logger.warning("could not void the payment of abandoned hold %s", appointment.pk)
+        released += 1
+    return released

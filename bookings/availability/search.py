@@ -1,0 +1,145 @@
+"""Slot search: which slots of a service can be booked in a community.
+
+A slot is free when at least one qualified worker (active, of the service's provider in that
+community, skilled in its kind of service, serving the community) has weekly hours that cover
+it, no time off during it, and no active appointment within the travel buffer of it. Slots
+start on a 30-minute step in local time, at least 2 h and at most 30 days ahead, and last the
+service's duration.
+
+Everything a computation needs is loaded in four queries (workers, their hours, their time off
+and their appointments), whatever the number of workers or services; the rest is arithmetic.
+The same ``worker_is_free`` decides both what the resident sees and, under the worker lock,
+what a hold accepts (``bookings.appointments.hold``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from bookings.availability.calendars import WorkerCalendar, qualified_workers, with_calendar
+from bookings.availability.window import booking_window, local_day_bounds
+from marketplace.policy import DEFAULT_DURATION, LOCAL_TZ
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One bookable slot: aware ``start`` and ``end`` (end = start + the service's duration)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(LOCAL_TZ)
+
+    def as_json(self) -> dict:
+        local = self.local_start
+        return {
+            "start": local.isoformat(),
+            "end": self.end.astimezone(LOCAL_TZ).isoformat(),
+            "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+        }
+
+
+@dataclass(frozen=True)
+class ServiceTerms:
+    """What the catalogue says about a service that booking needs."""
+
+    duration: timedelta
+    cancellation_fee: Decimal
+
+
+def service_terms(product) -> ServiceTerms:
+    """Duration and late-cancellation fee from the product's attributes (one query)."""
+    values = product.attribute_map()
+    minutes = values.get("duration_minutes")
+    fee = values.get("cancellation_fee")
+    return ServiceTerms(
+        duration=timedelta(minutes=int(minutes)) if minutes else DEFAULT_DURATION,
+        cancellation_fee=Decimal(str(fee or 0)).quantize(Decimal("0.01")),
+    )
+
+
+# --- slots -------------------------------------------------------------------------------------
+
+
+def available_slots(
+    *,
+    product,
+    stockrecord,
+    community,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    max_days: int | None = None,
+    duration: timedelta | None = None,
+    now: datetime | None = None,
+    exclude_appointment=None,
+) -> list[Slot]:
+    """Free slots from ``start`` to ``end`` (clamped to the booking window), earliest first.
+
+    ``max_days`` stops after that many days with at least one free slot (the service page
+    shows the next few days; the JSON picker asks for a date range). ``exclude_appointment``
+    is left out of the workers' calendars (the appointment being rescheduled).
+    """
+    earliest, latest = booking_window(now)
+    start = max(start or earliest, earliest)
+    end = min(end or latest, latest)
+    if start > end:
+        return []
+    duration = duration or service_terms(product).duration
+    workers = qualified_workers(product=product, stockrecord=stockrecord, community=community)
+    slots: list[Slot] = []
+    days_found = 0
+    day = start.astimezone(LOCAL_TZ).date()
+    last_day = end.astimezone(LOCAL_TZ).date()
+    # With ``max_days`` the calendars are read a few days at a time: the service page shows
+    # the next few days with a free slot, and reading a month of appointments to show them
+    # was most of its cost. Each stretch of days is read once (four queries).
+    stretch = timedelta(days=max_days + 2) if max_days else last_day - day
+    while day <= last_day:
+        stretch_end = min(day + stretch, last_day)
+        calendars = [
+            WorkerCalendar(w, duration)
+            for w in with_calendar(
+                workers,
+                start=max(start, local_day_bounds(day)[0]),
+                end=min(end, local_day_bounds(stretch_end)[1]) + duration,
+                exclude_appointment=exclude_appointment,
+            )
+        ]
+        if not calendars:
+            break
+        while day <= stretch_end:
+            starts: set[datetime] = set()
+            for calendar in calendars:
+                starts.update(calendar.starts_on(day, start, end))
+            if starts:
+                slots.extend(Slot(s, s + duration) for s in sorted(starts))
+                days_found += 1
+                if max_days and days_found >= max_days:
+                    return slots
+            day += timedelta(days=1)
+    return slots
+
+
+def next_free_slots(
+    *, product, stockrecord, community, near: datetime | None = None, count: int = 8
+) -> list[Slot]:
+    """A few free slots from the start of ``near``'s day on (or from now): what a resident
+    who asked for a taken time is offered instead."""
+    start = local_day_bounds(near.astimezone(LOCAL_TZ).date())[0] if near else None
+    slots = available_slots(
+        product=product, stockrecord=stockrecord, community=community, start=start, max_days=2
+    )
+    return slots[:count]
+
+
+def group_by_day(slots: list[Slot]) -> list[tuple[date, list[Slot]]]:
+    """``slots`` (sorted) grouped by local day, in order: ``[(day, [slot, ...]), ...]``."""
+    days: dict[date, list[Slot]] = {}
+    for slot in slots:
+        days.setdefault(slot.local_start.date(), []).append(slot)
+    return list(days.items())

@@ -1,0 +1,32 @@
+"""The bookings app's models, one module per topic, re-exported here (as pretix's
+``base/models/__init__.py`` does) so ``from bookings.models import Appointment`` keeps working
+and Django finds every model of the ``bookings`` app.
+
+- ``workers``: Worker, WeeklyHours, TimeOff
+- ``appointments``: Appointment, AppointmentEvent (and the range expression its constraint uses)
+- ``dispatch``: DispatchRound (the outbox), JobOffer, DispatchAttempt
+- ``notices``: Notice (reminders, job-offer and escalation notices, rating requests)
+- ``calendar``: CalendarFeed
+"""
+
+from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
+from bookings.models.calendar import CalendarFeed, _new_token
+from bookings.models.dispatch import DispatchAttempt, DispatchRound, JobOffer
+from bookings.models.notices import Notice
+from bookings.models.workers import TimeOff, WeeklyHours, Worker
+
+__all__ = [
+    "Appointment",
+    "AppointmentEvent",
+    "CalendarFeed",
+    "DispatchAttempt",
+    "DispatchRound",
+    "JobOffer",
+    "Notice",
+    "TimeOff",
+    "TsTzRange",
+    "WeeklyHours",
+    "Worker",
+    # Referenced by migration 0001 (the token default), so it must stay importable here.
+    "_new_token",
+]

@@ -1,0 +1,118 @@
+"""How a message leaves: email, SMS, and the in-app inbox.
+
+``deliver(user, message)`` sends a ``Message`` by email (Django's email backend: files under
+``var/mail`` in the demo) and SMS; ``inbox_write`` writes the in-app copy (Oscar's
+``communication.Notification``, shown at ``/shop/accounts/notifications/``), which the sender
+writes in the transaction that marks the notice sent.
+
+Text messages go through one small gateway interface.
+
+``SMS_BACKEND`` names a class with ``send(phone: str, text: str) -> None``; ``send_sms`` loads it.
+The demo logs messages and writes them to ``var/sms/`` (``FileSMSBackend``); tests keep them in
+memory (``LocmemSMSBackend``, read ``bookings.notify.channels.outbox``).
+
+A real gateway (Aliyun SMS, Tencent Cloud SMS...) plugs in as one more class: subclass
+``BaseSMSBackend``, call the provider's API in ``send`` (raise ``SMSError`` on refusal so the
+sender can log it), and set ``SMS_BACKEND=yourapp.sms.AliyunSMSBackend`` in the environment.
+Chinese gateways need pre-approved templates and a signature: keep those in the backend's own
+settings, and map Linli's text to the template's parameters there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from oscar.apps.communication.models import Notification
+
+from bookings.notify.messages import Message
+
+log = logging.getLogger("linli.sms")
+mail_log = logging.getLogger("linli.notifications")
+
+#: What ``LocmemSMSBackend`` has sent: a list of ``(phone, text)``.
+outbox: list[tuple[str, str]] = []
+
+
+class SMSError(Exception):
+    """The gateway refused or failed to take the message."""
+
+
+class BaseSMSBackend:
+    """The gateway interface: ``send(phone, text)``; raise ``SMSError`` on refusal."""
+
+    def send(self, phone: str, text: str) -> None:  # pragma: no cover — interface
+        raise NotImplementedError
+
+
+class LoggingSMSBackend(BaseSMSBackend):
+    """Log every message (the demo); nothing leaves the machine."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("SMS to %s: %s", phone, text)
+
+
+class FileSMSBackend(LoggingSMSBackend):
+    """Log, and append one JSON line per message to ``SMS_FILE_PATH``/sms.jsonl."""
+
+    def send(self, phone: str, text: str) -> None:
+        super().send(phone, text)
+        folder = Path(settings.SMS_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(
+            {"at": timezone.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False
+        )
+        with open(folder / "sms.jsonl", "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+
+class LocmemSMSBackend(BaseSMSBackend):
+    """Keep messages in ``bookings.notify.channels.outbox`` (tests)."""
+
+    def send(self, phone: str, text: str) -> None:
+        outbox.append((phone, text))
+
+
+def send_sms(phone: str, text: str) -> None:
+    """Send ``text`` to ``phone`` through the ``SMS_BACKEND`` class (raises what it raises)."""
+    backend = import_string(settings.SMS_BACKEND)
+    backend().send(phone, text)
+
+
+def deliver(user, message: Message) -> list[str]:
+    """Send by email and SMS where we have an address; returns the channels used.
+
+    No lock may be held here: these are network calls. A failure of one channel is logged
+    and does not stop the other (the inbox copy is always written by the caller)."""
+    channels = []
+    if user.email:
+        try:
+            send_mail(
+                message.subject,
+                message.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+                fail_silently=False,
+            )
+            channels.append("email")
+        except Exception:  # noqa: BLE001 — SMTP errors of every kind
+            mail_log.exception("Email to user %s failed", user.pk)
+    if user.phone:
+        try:
+            send_sms(user.phone, message.sms)
+            channels.append("sms")
+        except Exception:  # noqa: BLE001 — gateway errors of every kind
+            mail_log.exception("SMS to user %s failed", user.pk)
+    return channels
+
+
+def inbox_write(user, message: Message) -> Notification:
+    """The in-app copy, in Oscar's inbox (``/shop/accounts/notifications/``)."""
+    return Notification.objects.create(
+        recipient=user, subject=message.subject[:255], body=message.body
+    )
