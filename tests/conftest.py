@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
+from bookings.appointments.one_click import appointment_book
+from tests.bookings.factories import WorkerFactory
 from tests.factories import (
     CATEGORIES,
     CommunityFactory,
@@ -228,3 +231,54 @@ def board(published_board):
     """``community``'s published fee board (``published_board``), by the name the fee board
     tests use; ``service`` is on it at ¥120."""
     return published_board
+
+
+# --- people who work, and booking (shared by bookings, console, dispatch, integration, drills) ---
+
+
+@pytest.fixture
+def worker(provider, community, service):
+    """The provider's first worker, who can do ``service`` in ``community``: 08:00–18:00 daily."""
+    return WorkerFactory(
+        provider=provider,
+        skills=[service.product_class],
+        communities=[community],
+        user__first_name="秀英",
+        user__last_name="刘",
+        user__email="worker@example.cn",
+    )
+
+
+@pytest.fixture
+def second_worker(provider, community, service):
+    """A second worker of the provider, with the same skills, community and hours."""
+    return WorkerFactory(
+        provider=provider,
+        skills=[service.product_class],
+        communities=[community],
+        user__first_name="建国",
+        user__last_name="陈",
+        user__email="worker2@example.cn",
+    )
+
+
+@pytest.fixture
+def book(resident, service, published_board):
+    """Book ``service`` for ``resident`` (or another user) at a start, through one click, with
+    the community's fee board published; returns the appointment."""
+
+    def _book(start, user=None, product=None, **kwargs):
+        return appointment_book(
+            user=user or resident, product=product or service, start=start, **kwargs
+        )
+
+    return _book
+
+
+@pytest.fixture
+def english(client, settings):
+    """Messages in English: raised by services, and on the pages the ``client`` asks for (the
+    site's default language is Simplified Chinese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

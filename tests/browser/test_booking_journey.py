@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.bookings.conftest import tomorrow_at
 from tests.bookings.factories import WorkerFactory
 from tests.conftest import login
+from tests.support import tomorrow_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 from bookings.appointments.one_click import appointment_book
 from bookings.models import Appointment, JobOffer
 from payments.models import PaymentIntentRecord
-from tests.bookings.console.conftest import local, starting_in
+from tests.bookings.console.conftest import starting_in
 from tests.bookings.factories import WorkerFactory
 from tests.conftest import login
 from tests.payments.conftest import save_card
+from tests.support import local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 780}

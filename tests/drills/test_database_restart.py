@@ -23,8 +23,8 @@ from django.test import Client
 
 from bookings.models import Appointment, AppointmentEvent
 from tests.bookings.factories import WorkerFactory
-from tests.drills.conftest import local
 from tests.factories import HouseholdFactory, UserFactory
+from tests.support import local
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,16 +1,16 @@
-"""The booking world with a published fee board and workers, shared by the integration tests."""
+"""The booking world with a published fee board, shared by the integration tests (workers and
+``book`` come from the root conftest)."""
 
 import pytest
 
-from tests.bookings.conftest import tomorrow_at  # noqa: F401  (re-exported for the tests)
-from tests.bookings.factories import WorkerFactory
+from tests.cms.support import publish_board
 
 
 @pytest.fixture
-def service(service, published_board):
+def service(service, community):
+    """The root ``service``, with its community's fee board published (the price gate).
+
+    It publishes the board itself rather than asking for ``published_board``, which asks for
+    ``service``: that would make this override depend on itself."""
+    publish_board(community)
     return service
-
-
-@pytest.fixture
-def worker(provider, community, service):
-    return WorkerFactory(provider=provider, skills=[service.product_class], communities=[community])

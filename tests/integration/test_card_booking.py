@@ -12,8 +12,8 @@ from bookings.appointments.payment import holds_release_abandoned
 from bookings.models import Appointment
 from payments.models import PaymentIntentRecord
 from payments.services import payment_for_order
-from tests.bookings.conftest import local
 from tests.payments.conftest import DECLINED_AT_CHARGE, VISA, save_card
+from tests.support import local
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

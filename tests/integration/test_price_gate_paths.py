@@ -16,8 +16,8 @@ from bookings.appointments.changes import appointment_reschedule
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
 from marketplace.partner.models import StockRecord
-from tests.bookings.conftest import local
 from tests.cms.support import publish_board
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 

@@ -1,39 +1,17 @@
 """A double-submitted one-click booking creates one PaymentIntent (threads on PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from payments import stripe_client as sc
 from payments.exceptions import PaymentInProgress
 from payments.models import PaymentIntentRecord
 from payments.services import payment_authorise
 from tests.payments.conftest import make_order, save_card
+from tests.support import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(fn, n=4):
-    """Start ``n`` threads at once (Oscar's run_concurrently, closing their connections)."""
-    barrier, results = threading.Barrier(n), []
-
-    def target():
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # collected and asserted by the test
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.parametrize("same_key", [True, False], ids=["same-key", "another-key-same-order"])
@@ -48,7 +26,7 @@ def test_a_double_submitted_authorise_creates_one_payment_intent(localstripe, re
             order=order, user=resident, amount=Decimal("120"), idempotency_key=key
         )
 
-    results = run_concurrently(submit)
+    results = run_concurrently(lambda _i: submit(), 4)
 
     intents = [r for r in results if isinstance(r, PaymentIntentRecord)]
     assert all(isinstance(r, PaymentIntentRecord | PaymentInProgress) for r in results), results

@@ -9,8 +9,8 @@ from oscar.apps.order.models import Order
 
 from bookings.availability.window import booking_window
 from bookings.models import Appointment
-from tests.bookings.conftest import local, tomorrow_at
 from tests.factories import HouseholdFactory, UserFactory
+from tests.support import local, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 

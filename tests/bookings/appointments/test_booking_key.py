@@ -11,9 +11,8 @@ from oscar.apps.order.models import Order
 
 from bookings.appointments import one_click
 from bookings.models import Appointment
-from tests.bookings.appointments.test_race import _race
-from tests.bookings.conftest import tomorrow_at
 from tests.bookings.factories import WorkerFactory
+from tests.support import run_concurrently, tomorrow_at
 
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
@@ -100,7 +99,7 @@ def _click_at_once(resident, service, n, key="burst:10"):
             user=resident, product=service, start=tomorrow_at(10), idempotency_key=key
         )
 
-    return _race(n, act)
+    return run_concurrently(act, n)
 
 
 @pytest.mark.postgres

@@ -5,9 +5,9 @@ from oscar.apps.basket.models import Basket
 from oscar.apps.order.models import Order
 
 from bookings.models import Appointment
-from tests.bookings.conftest import local
 from tests.cms.support import publish_board
 from tests.factories import ProductFactory, StockRecordFactory
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from bookings.appointments import orders as order_writer
 from bookings.appointments.quote import Quote
 from bookings.exceptions import BookingError, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent, DispatchRound, Notice
-from tests.bookings.conftest import tomorrow_at
+from tests.support import tomorrow_at
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

@@ -15,8 +15,8 @@ from bookings.appointments.one_click import appointment_book, appointment_hold
 from bookings.availability.search import available_slots
 from bookings.exceptions import CancellationRefused, InvalidTransition, SlotUnavailable
 from bookings.models import Appointment
-from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
+from tests.support import local, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

@@ -13,16 +13,16 @@ from datetime import time, timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from bookings.appointments import hold, locking, one_click
 from bookings.exceptions import SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent, Worker
-from tests.bookings.conftest import local
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
 from tests.factories import HouseholdFactory, UserFactory
+from tests.support import local, run_concurrently
 
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
@@ -49,28 +49,6 @@ def _residents(community, n):
         HouseholdFactory(user=user, community=community, building=str(i))
         users.append(user)
     return users
-
-
-def _race(n, act):
-    """Run ``act(i)`` in ``n`` threads released together; collect results or exceptions."""
-    results, start = [None] * n, threading.Barrier(n)
-
-    def run(i):
-        try:
-            start.wait(timeout=30)
-            results[i] = act(i)
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = exc
-        finally:
-            # Each thread has its own connection; leave none open behind the test.
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def _count_free_checks(monkeypatch, barrier=None):
@@ -117,7 +95,7 @@ def _book_over_http(community, service, start, n):
     def act(i):
         return clients[i].post("/shop/book/", {"product": service.pk, "start": start.isoformat()})
 
-    responses = _race(n, act)
+    responses = run_concurrently(act, n)
     errors = [r for r in responses if isinstance(r, Exception)]
     assert errors == []
     return users, [r.status_code for r in responses]
@@ -155,7 +133,7 @@ def _hold_in_threads(community, service, start, n):
     def act(i):
         return one_click.appointment_hold(user=users[i], product=service, start=start)
 
-    return _race(n, act)
+    return run_concurrently(act, n)
 
 
 @pytest.mark.postgres

@@ -10,9 +10,9 @@ from bookings.availability.search import available_slots
 from bookings.availability.window import booking_window, validate_start
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
-from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
 from tests.factories import ProductFactory, StockRecordFactory
+from tests.support import local, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 

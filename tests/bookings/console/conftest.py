@@ -1,5 +1,6 @@
-"""The console's world: a provider with two workers, a published fee board, and jobs booked
-through the real services (a saved card at localstripe when a test asks for one)."""
+"""The console's world: jobs booked through the real services for the root conftest's
+workers, and another provider in the same community. ``accept`` and ``starting_in`` are
+the console tests' helpers."""
 
 from datetime import timedelta
 
@@ -9,76 +10,11 @@ from django.utils import timezone
 from bookings.appointments.lifecycle import appointment_transition
 from bookings.appointments.one_click import appointment_book
 from bookings.models import Appointment
-from tests.bookings.conftest import local  # noqa: F401
 from tests.bookings.factories import WorkerFactory
 from tests.factories import ProductFactory, StockRecordFactory, UserFactory
+from tests.support import local
 
 Status = Appointment.Status
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def english(client, settings):
-    """Messages in English: raised by services here, and on the pages the client asks for
-    (the site's default language is Simplified Chinese)."""
-    from django.utils import translation
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def worker(provider, community, service):
-    """The provider's first worker, who can do ``service`` in ``community``: 08:00–18:00 daily."""
-    return WorkerFactory(
-        provider=provider,
-        skills=[service.product_class],
-        communities=[community],
-        user__first_name="秀英",
-        user__last_name="刘",
-        user__email="worker@example.cn",
-    )
-
-
-@pytest.fixture
-def second_worker(provider, community, service):
-    return WorkerFactory(
-        provider=provider,
-        skills=[service.product_class],
-        communities=[community],
-        user__first_name="建国",
-        user__last_name="陈",
-        user__email="worker2@example.cn",
-    )
-
-
-@pytest.fixture
-def board(service, community):
-    """``service`` at ¥120 on the community's published fee board (the price gate's source)."""
-    from cms.services import site_tree_ensure
-    from tests.cms.support import publish_board
-
-    site_tree_ensure()
-    return publish_board(community)
-
-
-@pytest.fixture
-def book(resident, service, board):
-    def _book(start, user=None, product=None, **kwargs):
-        return appointment_book(
-            user=user or resident, product=product or service, start=start, **kwargs
-        )
-
-    return _book
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ that says why."""
 import pytest
 
 from bookings.models import Appointment, TimeOff
-from tests.bookings.console.conftest import accept, local
+from tests.bookings.console.conftest import accept
 from tests.bookings.factories import WorkerFactory
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

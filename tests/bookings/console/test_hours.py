@@ -8,7 +8,7 @@ from bookings.availability.search import available_slots
 from bookings.console import schedule as console
 from bookings.console.errors import ConsoleError
 from bookings.models import WeeklyHours
-from tests.bookings.console.conftest import local
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from bookings.models import Appointment, AppointmentEvent
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord
 from payments.services import payments_reconcile
-from tests.bookings.console.conftest import accept, local, starting_in
+from tests.bookings.console.conftest import accept, starting_in
 from tests.payments.conftest import save_card
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

@@ -14,8 +14,9 @@ from cms.services import board_publish
 from marketplace.partner.models import StockRecord
 from payments.models import PaymentIntentRecord
 from payments.services import payment_refund
-from tests.bookings.console.conftest import accept, local, starting_in
+from tests.bookings.console.conftest import accept, starting_in
 from tests.payments.conftest import save_card
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

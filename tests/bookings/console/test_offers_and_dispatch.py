@@ -1,26 +1,24 @@
 """Offers in the console (accept, decline with a reason, an expired offer) and the manager's
 dispatch board with manual assignment, which never double-books a worker."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from bookings.dispatch.assignment import appointment_assign
 from bookings.dispatch.outbox import dispatch_round_process
 from bookings.exceptions import SlotUnavailable
 from bookings.models import Appointment, DispatchRound, JobOffer
-from tests.bookings.console.conftest import local
+from tests.support import local, run_concurrently
 
 Status = Appointment.Status
 
 
 def put_out_offer(appointment) -> JobOffer:
     """What the on-commit Celery kick does: dispatch the booking's pending request."""
-    request = appointment.dispatch_requests.get(status=DispatchRound.Status.PENDING)
-    return dispatch_round_process(request_id=request.pk)
+    round_ = appointment.dispatch_requests.get(status=DispatchRound.Status.PENDING)
+    return dispatch_round_process(round_id=round_.pk)
 
 
 @pytest.mark.django_db
@@ -137,24 +135,16 @@ def test_two_managers_assigning_one_worker_at_once_never_double_book(
     two = book(local(2, 10), user=other_resident)
     third = _third_worker(worker)  # free at 10:00, while the other two are busy
 
-    barrier = threading.Barrier(2)
     outcomes = []
 
-    def assign(job):
+    def assign(i):
         try:
-            barrier.wait()
-            appointment_assign(appointment=job, worker=third, by=provider_manager)
+            appointment_assign(appointment=(one, two)[i], worker=third, by=provider_manager)
             outcomes.append("ok")
         except SlotUnavailable:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=assign, args=(job,)) for job in (one, two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_concurrently(assign, 2)
     assert sorted(outcomes) == ["ok", "refused"]
     assert Appointment.objects.filter(worker=third, status__in=Appointment.ACTIVE).count() == 1
 

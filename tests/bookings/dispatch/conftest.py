@@ -23,20 +23,13 @@ from django.conf import settings
 from django.db import connection
 
 from bookings.notify import channels
-from tests.bookings.conftest import (  # noqa: F401 — fixtures shared with the bookings tests
-    book,
-    english,
-    second_worker,
-    service,
-    worker,
-)
 from tests.bookings.factories import WorkerFactory
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 @pytest.fixture
-def third_worker(provider, community, service):  # noqa: F811
+def third_worker(provider, community, service):
     return WorkerFactory(
         provider=provider,
         skills=[service.product_class],

@@ -18,8 +18,8 @@ from bookings.dispatch.offers import offer_accept, offer_decline, offers_expire,
 from bookings.dispatch.outbox import dispatch_rounds_sweep
 from bookings.exceptions import NotAllowed, OfferUnavailable, SlotUnavailable
 from bookings.models import Appointment, DispatchAttempt, DispatchRound, JobOffer, Notice
-from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.factories import WorkerFactory
+from tests.support import local, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

@@ -14,8 +14,8 @@ from oscar.apps.communication.models import Notification
 from bookings.appointments.changes import appointment_cancel
 from bookings.dispatch.offers import offer_decline
 from bookings.models import Appointment, DispatchRound, JobOffer, Notice
-from tests.bookings.conftest import local, tomorrow_at
 from tests.bookings.dispatch.conftest import wait_for
+from tests.support import local, tomorrow_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 Status = Appointment.Status

@@ -16,7 +16,7 @@ from bookings.appointments.lifecycle import appointment_transition
 from bookings.models import Appointment, Notice
 from bookings.notify import channels as sms
 from bookings.notify.reminders import reminders_send_due
-from tests.bookings.conftest import local
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status

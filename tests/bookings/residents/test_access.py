@@ -3,7 +3,7 @@
 import pytest
 
 from bookings.models import Appointment
-from tests.bookings.conftest import local
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from icalendar import Calendar
 
-from tests.bookings.conftest import local
 from tests.factories import HouseholdFactory
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 
