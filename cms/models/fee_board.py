@@ -18,7 +18,13 @@ from wagtail.models import Page
 from cms.boards import BoardIncomplete, life_services_snapshot, missing_sections
 from cms.cache import serve_cached
 from cms.models.publications import BoardPublication
-from cms.rendering import board_response, changes_response, print_response
+from cms.rendering import (
+    board_response,
+    changes_response,
+    csv_response,
+    json_response,
+    print_response,
+)
 from marketplace.models import bilingual
 
 
@@ -187,11 +193,24 @@ class FeeBoardPage(RoutablePageMixin, Page):
 
     # -- public sub-pages. The responses are built in cms/rendering.py (the plain Django views
     # of cms/views.py use it too); board.json and board.csv are plain Django URLs
-    # (cms/urls.py): Wagtail's serve pattern does not route paths with a dot. --
+    # (cms/urls.py): Wagtail's serve pattern does not route paths with a dot. They find the
+    # board and hand ``json_export``/``csv_export`` to Wagtail's serve view as its route, so
+    # Wagtail's view restrictions hold for them as for every route below. --
 
     def serve(self, request, *args, **kwargs):
-        """Wagtail's serve, with the cacheable sub-paths served from the cache (cms/cache.py)."""
+        """Wagtail's serve, with the cacheable sub-paths served from the cache (cms/cache.py).
+
+        Wagtail's serve view checks the view restrictions before calling this, so a cached
+        copy is only ever served to a visitor who may see the board."""
         return serve_cached(self, request, super().serve, *args, **kwargs)
+
+    def json_export(self, request):
+        """/boards/<slug>/board.json (``cms.views.board_json``): the board as JSON."""
+        return json_response(self, request)
+
+    def csv_export(self, request):
+        """/boards/<slug>/board.csv (``cms.views.board_csv_view``): its charges as CSV."""
+        return csv_response(self, request)
 
     @path("")
     def board(self, request):
