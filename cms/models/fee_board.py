@@ -26,6 +26,7 @@ from cms.rendering import (
     print_response,
 )
 from marketplace.models import bilingual
+from marketplace.validators import normalize_phone_text
 
 
 class FeeBoardPageForm(WagtailAdminPageForm):
@@ -168,6 +169,22 @@ class FeeBoardPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("fee board")
         verbose_name_plural = _("fee boards")
+
+    #: The board's telephones: kept as written (landlines, 12345), in ASCII.
+    PHONE_FIELDS = (
+        "project_manager_phone",
+        "service_phone",
+        "complaint_phone_enterprise",
+        "complaint_phone_street",
+        "complaint_phone_hotline",
+    )
+
+    def clean(self):
+        """Wagtail's page validation; the telephones in ASCII (``normalize_phone_text``: a
+        full-width ``０１０－１２３４５６７８`` becomes ``010-12345678``)."""
+        super().clean()
+        for field in self.PHONE_FIELDS:
+            setattr(self, field, normalize_phone_text(getattr(self, field)))
 
     # -- snapshot: taken on every revision, so the reviewed revision is the published one --
 
