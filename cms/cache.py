@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from marketplace.cache import bump_version
 from marketplace.catalogue.listing_cache import catalogue_changed
@@ -82,11 +82,19 @@ def serve_cached(board, request, serve, *args, **kwargs):
 
     ``serve(request, *args, **kwargs)`` builds the response on a miss; a complete 200 response
     of one of ``SUBPATHS`` is then stored for ``CACHE_SECONDS`` (a hit carries
-    ``X-Board-Cache: hit``). Anything else is served by ``serve`` untouched.
+    ``X-Board-Cache: hit``). Anything else is served by ``serve`` untouched. Called from
+    ``FeeBoardPage.serve`` only, i.e. after Wagtail's serve view has checked the board's view
+    restrictions; a visitor who has passed a password restriction is never cached.
     """
+    # A visitor who has passed a password restriction (their session says so) may be shown a
+    # page others may not: what they are served is never stored, nor are they served a copy.
+    # Every other anonymous visitor passes no restriction at all (Wagtail's restrictions need
+    # that session mark, a login or a group), so what is stored from one of them is what any of
+    # them may see; and Wagtail's serve checks the restrictions before a hit is served.
     cacheable = (
         request.method == "GET"
         and not request.user.is_authenticated
+        and PageViewRestriction.passed_view_restrictions_session_key not in request.session
         and not getattr(request, "is_preview", False)
         and not request.GET
     )

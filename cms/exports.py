@@ -31,8 +31,10 @@ ever added, never renamed or removed; money is a string with two decimals, in CN
       "maintenance_fund_uses": [{"period", "item", "amount", "note"}]
     }
 
-``/boards/<community-slug>/board.csv`` — UTF-8 with a BOM (so spreadsheet software reads the
-Chinese), one row per charge, header row first, columns in this order::
+``/boards/<community-slug>/board.csv`` — a download (``Content-Disposition: attachment``), UTF-8
+with a BOM (so spreadsheet software reads the Chinese), one row per charge, header row first,
+text cells that would start a formula (``= + - @``, tab, CR) prefixed with ``'``
+(``marketplace.csv_export``), columns in this order::
 
     section, code, name, name_en, detail, detail_en, unit, unit_en, price,
     cancellation_fee, basis, currency, revision_id, published_at
@@ -45,8 +47,8 @@ service's UPC, ``detail`` its category, ``basis`` ``market``).
 from __future__ import annotations
 
 import base64
-import csv
 import io
+from decimal import Decimal
 from urllib.parse import urljoin
 
 import qrcode
@@ -54,6 +56,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cms.boards import _money
+from marketplace.csv_export import csv_text
 
 SCHEMA = "linli.fee-board/1"
 CSV_COLUMNS = [
@@ -183,14 +186,14 @@ def board_document(board) -> dict:
 
 
 def board_csv(board) -> str:
-    """Every charge of the board as CSV text (``CSV_COLUMNS``, UTF-8 BOM, CRLF lines)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """Every charge of the board as CSV text (``CSV_COLUMNS``, UTF-8 BOM, CRLF lines).
+
+    Written by ``marketplace.csv_export``: a text cell a spreadsheet would run as a formula (an
+    item named ``=HYPERLINK(...)``) starts with ``'``; prices are Decimals, so a number."""
     common = ["CNY", board.live_revision_id or "", _published_at(board)]
+    rows = []
     for i in board.fee_items.all():
-        writer.writerow(
+        rows.append(
             [
                 "charging_item",
                 i.kind,
@@ -200,14 +203,14 @@ def board_csv(board) -> str:
                 i.building_type_en or i.building_type,
                 i.unit,
                 i.unit_en or i.unit,
-                _money(i.amount),
+                Decimal(_money(i.amount)),
                 "",
                 i.basis,
                 *common,
             ]
         )
     for s in board.life_services or []:
-        writer.writerow(
+        rows.append(
             [
                 "life_service",
                 s["upc"],
@@ -217,13 +220,19 @@ def board_csv(board) -> str:
                 s["category_en"],
                 s["unit"],
                 s["unit_en"],
-                s["price"],
-                s["cancellation_fee"],
+                _snapshot_money(s["price"]),
+                _snapshot_money(s["cancellation_fee"]),
                 "market",
                 *common,
             ]
         )
-    return out.getvalue()
+    return csv_text(rows, header=CSV_COLUMNS)
+
+
+def _snapshot_money(value):
+    """A money string of the life-services snapshot (``"120.00"``, or ``""``/None) as a
+    Decimal for the CSV, or ``""``."""
+    return Decimal(value) if value not in (None, "") else ""
 
 
 def qr_png_data_uri(text: str) -> str:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.boards import SECTIONS, diff_charges
 from cms.exports import board_csv, board_document, board_public_url, qr_png_data_uri
+from marketplace.csv_export import csv_download
 
 
 def _language_is_en() -> bool:
@@ -111,10 +112,9 @@ def json_response(board, request) -> JsonResponse:
 
 
 def csv_response(board, request) -> HttpResponse:
-    """board.csv: every charge of the board, one row each (``cms.exports.board_csv``)."""
-    response = HttpResponse(board_csv(board), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{board.community.slug}-board.csv"'
-    return response
+    """board.csv: every charge of the board, one row each (``cms.exports.board_csv``), as a
+    download (``Content-Disposition: attachment``)."""
+    return csv_download(board_csv(board), filename=f"{board.community.slug}-board.csv")
 
 
 PRINT_LABELS = {

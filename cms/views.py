@@ -3,7 +3,8 @@
 * ``board_serve``: /boards/<slug>/ and its sub-pages, found in one query and served by
   Wagtail's own serve view (the page's routes are on ``FeeBoardPage``);
 * ``board_json`` and ``board_csv_view``: board.json and board.csv, which Wagtail's serve
-  pattern cannot route (a dot).
+  pattern cannot route (a dot): found like the page, then served by Wagtail's serve view with
+  the export as the route, so Wagtail's view restrictions hold for them as for the page.
 
 The responses are built in ``cms/rendering.py``; caching is in ``cms/cache.py``.
 """
@@ -11,13 +12,12 @@ The responses are built in ``cms/rendering.py``; caching is in ``cms/cache.py``.
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from wagtail.models import Site
+from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 from wagtail.views import serve
 
-from cms.cache import BOARDS_VERSION_KEY, serve_cached, site_for
+from cms.cache import BOARDS_VERSION_KEY, site_for
 from cms.models import FeeBoardPage
-from cms.rendering import csv_response, json_response
 from marketplace.page_cache import anonymous_page
 
 
@@ -32,8 +32,8 @@ def board_serve(request, slug, rest=""):
     An anonymous visitor's board page is served whole from the cache
     (``marketplace.page_cache``), keyed by the boards version, which a publication, an
     unpublication, any save or move of a board and any change of a view restriction move on.
-    (Under a password restriction every anonymous visitor is shown the same password form;
-    one who has passed it is never served from the cache.)
+    Only a visitor who has passed no view restriction shares it, and a response Wagtail marks
+    never-cache (a restricted page's password form, or the page itself) is never stored.
     """
     return anonymous_page(
         request, "board", (BOARDS_VERSION_KEY,), lambda: _board_route(request, slug, rest)
@@ -41,16 +41,7 @@ def board_serve(request, slug, rest=""):
 
 
 def _board_route(request, slug, rest):
-    site = site_for(request)
-    root = next((r for r in Site.get_site_root_paths() if site and r.site_id == site.pk), None)
-    if root is None:
-        return serve(request, request.path_info.lstrip("/"))
-    board = (
-        FeeBoardPage.objects.filter(url_path=f"{root.root_path}boards/{slug}/", live=True)
-        .select_related("community__enterprise")
-        .defer("life_services")  # a JSON snapshot: read only when the cached body is cold
-        .first()
-    )
+    board = _board_at(request, slug)
     if board is not None:
         components = [part for part in rest.split("/") if part]
         try:
@@ -60,20 +51,46 @@ def _board_route(request, slug, rest):
     return serve(request, request.path_info.lstrip("/"))
 
 
-def _live_board(slug: str):
-    return get_object_or_404(
-        FeeBoardPage.objects.live().select_related("community", "community__enterprise"),
-        slug=slug,
+def _board_at(request, slug):
+    """The live board at /boards/<slug>/ of this request's site, in one query; None when the
+    site has no root or there is no live board there (Wagtail's own walk then decides)."""
+    site = site_for(request)
+    root = next((r for r in Site.get_site_root_paths() if site and r.site_id == site.pk), None)
+    if root is None:
+        return None
+    return (
+        FeeBoardPage.objects.filter(url_path=f"{root.root_path}boards/{slug}/", live=True)
+        .select_related("community__enterprise")
+        .defer("life_services")  # a JSON snapshot: read only when the cached body is cold
+        .first()
     )
 
 
+def _export(request, slug: str, name: str):
+    """Serve the board's export ``name`` (a ``FeeBoardPage`` method) through Wagtail's serve.
+
+    The board is found by its address (as its page is), then handed to Wagtail's serve view
+    with the export as its route: Wagtail's ``on_serve_page`` and ``before_serve_page`` hooks
+    run first, so the export obeys the board's view restrictions (and its ancestors') exactly
+    as the page does: the password form, or the login redirect, instead of the data.
+    """
+    board = _board_at(request, slug)
+    if board is None:  # not at this site's /boards/: Wagtail's walk to the board page
+        route = Page.route_for_request(request, f"boards/{slug}/")
+        board = route[0] if route is not None else None
+        if not isinstance(board, FeeBoardPage):
+            raise Http404
+    request._wagtail_route_for_request = RouteResult(board, args=(getattr(board, name), (), {}))
+    return serve(request, request.path_info.lstrip("/"))
+
+
 def board_json(request, slug: str):
-    """/boards/<slug>/board.json: the live board as JSON (404 when there is none)."""
-    board = _live_board(slug)
-    return serve_cached(board, request, lambda request: json_response(board, request))
+    """/boards/<slug>/board.json: the live board as JSON (404 when there is none); a restricted
+    board answers as its page does (``_export``)."""
+    return _export(request, slug, "json_export")
 
 
 def board_csv_view(request, slug: str):
-    """/boards/<slug>/board.csv: the live board's charges as CSV (404 when there is none)."""
-    board = _live_board(slug)
-    return serve_cached(board, request, lambda request: csv_response(board, request))
+    """/boards/<slug>/board.csv: the live board's charges as CSV (404 when there is none); a
+    restricted board answers as its page does (``_export``)."""
+    return _export(request, slug, "csv_export")

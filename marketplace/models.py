@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
 
-from .validators import normalize_cn_mobile, validate_cn_mobile
+from .validators import normalize_cn_mobile, normalize_phone_text, validate_cn_mobile
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -48,9 +48,17 @@ class User(AbstractUser):
         return manages or hasattr(self, "worker_profile")
 
     def clean(self):
+        """Model validation, with the phone in its canonical form (``normalize_cn_mobile``)."""
         super().clean()
         if self.phone:
             self.phone = normalize_cn_mobile(self.phone)
+
+    def save(self, *args, **kwargs):
+        """Save with the phone in its canonical form, whichever path wrote it (a form, the
+        admin, the seed, a service): the forms' ``clean`` already did, for what they show."""
+        if self.phone:
+            self.phone = normalize_cn_mobile(self.phone)
+        super().save(*args, **kwargs)
 
 
 class Enterprise(models.Model):
@@ -77,6 +85,12 @@ class Enterprise(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        """Model validation; the telephones in ASCII, as written (``normalize_phone_text``)."""
+        super().clean()
+        self.phone = normalize_phone_text(self.phone)
+        self.complaint_phone = normalize_phone_text(self.complaint_phone)
 
     @property
     def display_name(self) -> str:
@@ -153,6 +167,11 @@ class Household(models.Model):
     def __str__(self):
         return f"{self.community} {self.address_line}"
 
+    def save(self, *args, **kwargs):
+        """Save with the contact phone in its canonical form, whichever path wrote it."""
+        self.contact_phone = normalize_cn_mobile(self.contact_phone)
+        super().save(*args, **kwargs)
+
     @property
     def address_line(self) -> str:
         """Building, unit and room, translated ("Building 3 Unit 2 Room 501")."""
@@ -163,5 +182,6 @@ class Household(models.Model):
         return " ".join(str(p) for p in parts)
 
     def clean(self):
+        """Model validation, with the contact phone in its canonical form."""
         super().clean()
         self.contact_phone = normalize_cn_mobile(self.contact_phone)

@@ -12,7 +12,8 @@ pending message (shown once) and no passed Wagtail password restriction (a page 
 see). The key carries what the page shows: the caller's versions
 (which any change of the page's data moves on), the communities version (the header's picker),
 the language, the visitor's community and the full path. Only complete ``200 text/html``
-responses are stored.
+responses are stored, and never one that says it must not be (``Cache-Control: no-store``,
+``no-cache`` or ``private``, as Wagtail marks every response of a view-restricted page).
 """
 
 from __future__ import annotations
@@ -54,11 +55,22 @@ def anonymous_page(request, name: str, version_keys: tuple, render):
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response = response.render()
     content_type = response.get("Content-Type", "")
-    if response.status_code == 200 and content_type.startswith("text/html"):
+    if (
+        response.status_code == 200
+        and content_type.startswith("text/html")
+        and not _never_cache(response)
+    ):
         if not getattr(response, "streaming", False):
             stored = _TOKEN.sub(rb"\1" + _PLACEHOLDER + rb"\2", response.content)
             cache.set(key, (stored, content_type), PAGE_SECONDS)
     return response
+
+
+def _never_cache(response) -> bool:
+    """The response says it must not be stored (``add_never_cache_headers``, ``private``):
+    Wagtail marks every response of a view-restricted page so, its password form included."""
+    directives = {d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",")}
+    return bool(directives & {"no-store", "no-cache", "private"})
 
 
 def _shareable(request) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from bookings.console.errors import ConsoleError
 from bookings.models import Appointment, Worker
+from marketplace.csv_export import csv_text
 from marketplace.policy import LOCAL_TZ
 from payments.models import PaymentIntentRecord
 
@@ -99,31 +98,33 @@ def earnings(*, provider, start: date, end: date, period: str = "week") -> list[
 
 
 def earnings_csv(rows: list[EarningsRow], *, period: str) -> str:
-    """The earnings table as CSV (UTF-8 with BOM written by the view, so Excel reads Chinese)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Period starting"),
-            _("Period"),
-            _("Worker"),
-            _("Jobs completed"),
-            _("Captured (CNY)"),
-            _("Refunded (CNY)"),
-            _("Net (CNY)"),
-        ]
-    )
+    """The earnings table as CSV text (a BOM first, so Excel reads Chinese), through
+    ``marketplace.csv_export``: a worker's name that would start a formula is written with
+    ``'`` in front; the amounts are Decimals (yuan, two places), so numbers, a negative net
+    included."""
     labels = {"day": _("day"), "week": _("week"), "month": _("month")}
-    for row in rows:
-        writer.writerow(
+    header = [
+        _("Period starting"),
+        _("Period"),
+        _("Worker"),
+        _("Jobs completed"),
+        _("Captured (CNY)"),
+        _("Refunded (CNY)"),
+        _("Net (CNY)"),
+    ]
+    cents = Decimal("0.01")
+    return csv_text(
+        (
             [
                 row.period.isoformat(),
                 labels[period],
                 row.worker.display_name,
-                row.jobs,
-                f"{row.captured:.2f}",
-                f"{row.refunded:.2f}",
-                f"{row.net:.2f}",
+                int(row.jobs),
+                row.captured.quantize(cents),
+                row.refunded.quantize(cents),
+                row.net.quantize(cents),
             ]
-        )
-    return out.getvalue()
+            for row in rows
+        ),
+        header=header,
+    )

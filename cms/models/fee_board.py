@@ -18,8 +18,15 @@ from wagtail.models import Page
 from cms.boards import BoardIncomplete, life_services_snapshot, missing_sections
 from cms.cache import serve_cached
 from cms.models.publications import BoardPublication
-from cms.rendering import board_response, changes_response, print_response
+from cms.rendering import (
+    board_response,
+    changes_response,
+    csv_response,
+    json_response,
+    print_response,
+)
 from marketplace.models import bilingual
+from marketplace.validators import normalize_phone_text
 
 
 class FeeBoardPageForm(WagtailAdminPageForm):
@@ -163,6 +170,22 @@ class FeeBoardPage(RoutablePageMixin, Page):
         verbose_name = _("fee board")
         verbose_name_plural = _("fee boards")
 
+    #: The board's telephones: kept as written (landlines, 12345), in ASCII.
+    PHONE_FIELDS = (
+        "project_manager_phone",
+        "service_phone",
+        "complaint_phone_enterprise",
+        "complaint_phone_street",
+        "complaint_phone_hotline",
+    )
+
+    def clean(self):
+        """Wagtail's page validation; the telephones in ASCII (``normalize_phone_text``: a
+        full-width ``０１０－１２３４５６７８`` becomes ``010-12345678``)."""
+        super().clean()
+        for field in self.PHONE_FIELDS:
+            setattr(self, field, normalize_phone_text(getattr(self, field)))
+
     # -- snapshot: taken on every revision, so the reviewed revision is the published one --
 
     def save_revision(self, *args, **kwargs):
@@ -187,11 +210,24 @@ class FeeBoardPage(RoutablePageMixin, Page):
 
     # -- public sub-pages. The responses are built in cms/rendering.py (the plain Django views
     # of cms/views.py use it too); board.json and board.csv are plain Django URLs
-    # (cms/urls.py): Wagtail's serve pattern does not route paths with a dot. --
+    # (cms/urls.py): Wagtail's serve pattern does not route paths with a dot. They find the
+    # board and hand ``json_export``/``csv_export`` to Wagtail's serve view as its route, so
+    # Wagtail's view restrictions hold for them as for every route below. --
 
     def serve(self, request, *args, **kwargs):
-        """Wagtail's serve, with the cacheable sub-paths served from the cache (cms/cache.py)."""
+        """Wagtail's serve, with the cacheable sub-paths served from the cache (cms/cache.py).
+
+        Wagtail's serve view checks the view restrictions before calling this, so a cached
+        copy is only ever served to a visitor who may see the board."""
         return serve_cached(self, request, super().serve, *args, **kwargs)
+
+    def json_export(self, request):
+        """/boards/<slug>/board.json (``cms.views.board_json``): the board as JSON."""
+        return json_response(self, request)
+
+    def csv_export(self, request):
+        """/boards/<slug>/board.csv (``cms.views.board_csv_view``): its charges as CSV."""
+        return csv_response(self, request)
 
     @path("")
     def board(self, request):

@@ -13,6 +13,7 @@ from wagtail.models import Orderable
 
 from cms.models.fee_board import FeeBoardPage
 from marketplace.models import bilingual
+from marketplace.validators import normalize_phone_text
 
 
 class FeeItem(Orderable):
@@ -94,6 +95,11 @@ class DutyStaff(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("person on duty")
 
+    def clean(self):
+        """Model validation; the telephone in ASCII, as written (``normalize_phone_text``)."""
+        super().clean()
+        self.phone = normalize_phone_text(self.phone)
+
     @property
     def display_role(self) -> str:
         """The role in the active language."""
@@ -118,6 +124,11 @@ class MaintenanceUnit(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("maintenance unit")
+
+    def clean(self):
+        """Model validation; the telephone in ASCII, as written (``normalize_phone_text``)."""
+        super().clean()
+        self.phone = normalize_phone_text(self.phone)
 
 
 class CommonPartsStatement(Orderable):

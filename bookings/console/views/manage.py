@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from bookings.console.schedule import free_qualified_workers
 from bookings.console.views.base import console, page
 from bookings.dispatch.assignment import appointment_assign, dispatch_board
 from bookings.exceptions import BookingError
+from marketplace.csv_export import csv_download
 
 
 @console(manager=True)
@@ -91,19 +91,17 @@ def price_propose(request, pk):
 @console(manager=True)
 def earnings(request):
     """Earnings per worker and period (``?start=&end=&period=``); ``&format=csv`` downloads
-    them as CSV (UTF-8 with a BOM, so Excel reads Chinese)."""
+    them as CSV (a download, UTF-8 with a BOM, so Excel reads Chinese; ``marketplace.csv_export``)."""
     form = EarningsForm(request.GET or None)
     start, end, period = form.range() if form.is_bound else EarningsForm().range()
     rows = earnings_services.earnings(
         provider=request.console.provider, start=start, end=end, period=period
     )
     if request.GET.get("format") == "csv":
-        body = earnings_services.earnings_csv(rows, period=period)
-        response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="earnings-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+        return csv_download(
+            earnings_services.earnings_csv(rows, period=period),
+            filename=f"earnings-{start:%Y%m%d}-{end:%Y%m%d}.csv",
         )
-        return response
     totals = {
         "captured": sum((r.captured for r in rows), 0),
         "refunded": sum((r.refunded for r in rows), 0),

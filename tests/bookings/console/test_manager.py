@@ -3,10 +3,13 @@ until the enterprise publishes), and earnings (captured minus refunded) with CSV
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
+from bookings.console.earnings import EarningsRow, earnings_csv
 from bookings.models import Appointment
 from cms.models import FeeBoardPage
 from cms.pricing import PriceNotOnBoard, live_board_snapshot, published_board_price
@@ -128,3 +131,27 @@ def test_another_providers_manager_sees_none_of_our_earnings(
 ):
     client.force_login(other_provider_world["manager"])
     assert client.get("/provider/earnings/").context["rows"] == []
+
+
+def test_the_earnings_csv_neutralises_formulas_and_keeps_amounts_numbers():
+    """A worker's name is the resident-facing text a provider types: never a live formula;
+    a negative net (refunded more than captured in the period) stays a number."""
+    worker = SimpleNamespace(display_name='=HYPERLINK("http://example.invalid/","x")')
+    row = EarningsRow(
+        period=date(2026, 1, 5),
+        worker=worker,
+        jobs=1,
+        captured=Decimal("0"),
+        refunded=Decimal("500"),
+    )
+    text = earnings_csv([row], period="week")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][2] == "'" + worker.display_name
+    assert rows[1][4:] == ["0.00", "500.00", "-500.00"]
+
+
+def test_the_earnings_csv_is_a_download(client, provider_manager):
+    client.force_login(provider_manager)
+    response = client.get("/provider/earnings/?period=month&format=csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="earnings-')
+    assert response.content.decode("utf-8").startswith("\ufeff")
