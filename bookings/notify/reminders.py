@@ -56,7 +56,9 @@ def reminders_plan(appointment: Appointment, *, now=None) -> None:
     ahead gets no 24-hour reminder) and cancels the pending one."""
     now = now or timezone.now()
     rows = list(appointment.reminders.filter(kind__in=list(BEFORE_START)))
-    worker_user_id = _worker_user_id(appointment)
+    # Read only when a worker's reminder has gone out (a booking's plan costs no query more).
+    reached = {r.recipient_id for r in rows if r.kind == Kind.WORKER_1H and r.recipient_id}
+    worker_user_id = _worker_user_id(appointment) if reached else None
     new = []
     for kind, before in BEFORE_START.items():
         due = appointment.start - before
