@@ -78,3 +78,18 @@ RATING_AFTER = timedelta(hours=1)
 
 #: The private calendar feed carries appointments that started at most this long ago.
 CALENDAR_FEED_PAST = timedelta(days=90)
+
+# --- dispatch health (/healthz/dispatch/, for the operator) ---------------------------------
+
+#: The queues that must have a live Celery worker, or no booking is offered to anyone.
+DISPATCH_HEALTH_QUEUES = ("dispatch",)
+#: Beat counts as silent when the dispatch sweep last ran more than this many of its
+#: intervals ago (30 s each: two minutes).
+BEAT_SILENT_AFTER_SWEEPS = 4
+#: A booking whose dispatch round is still pending after this long is stuck: its on-commit
+#: kick is gone and the sweep (every 30 s, for rounds older than ``SWEEP_GRACE``) has not run.
+PENDING_ROUND_MAX_AGE = timedelta(minutes=2)
+#: How long the workers are given to answer the inspection, and how long their answer is
+#: reused, so a monitor polling every few seconds costs one broadcast per period.
+WORKER_INSPECT_TIMEOUT = timedelta(seconds=1)
+WORKER_INSPECT_CACHED = timedelta(seconds=15)

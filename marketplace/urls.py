@@ -11,6 +11,7 @@ from marketplace import views
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    path("healthz/dispatch/", views.healthz_dispatch, name="healthz-dispatch"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("community/", views.choose_community, name="choose-community"),
     path("django-admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bookings.dispatch.health import dispatch_health
 from marketplace.celery import app
 from marketplace.community import SESSION_KEY
 from marketplace.models import Community
@@ -30,7 +31,8 @@ def _broker_ok() -> bool:
 
 @never_cache
 def healthz(request):
-    """200 when the database and the broker answer, 503 when either does not."""
+    """For the load balancer: 200 when the database and the broker answer, 503 when either
+    does not. Cheap on purpose (two round trips); dispatch is judged by ``healthz_dispatch``."""
     status = {
         "database": "ok" if _database_ok() else "down",
         "broker": "ok" if _broker_ok() else "down",
@@ -39,6 +41,16 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "down", **status}, status=200 if healthy else 503
     )
+
+
+@never_cache
+def healthz_dispatch(request):
+    """For the operator's monitor: live Celery workers per queue, beat's last dispatch sweep,
+    the age of the oldest pending dispatch round (``bookings.dispatch.health``). 200 with the
+    readings when dispatch is healthy; 503 with the same readings and the ``problems`` (a code
+    and a reason each) when it is not."""
+    health = dispatch_health(app=app)
+    return JsonResponse(health.as_json(), status=200 if health.healthy else 503)
 
 
 @require_POST

@@ -37,12 +37,27 @@ def lock_appointment(appointment_id: int, *, related: Iterable[str] = ()) -> App
     ``related`` names ``select_related`` paths to load with it (only the appointment's own row
     is locked). Raises ``Appointment.DoesNotExist``. Must be called inside ``transaction.atomic``
     and before :func:`lock_workers` in the same transaction.
+
+    The lock is taken by a statement on the appointment's table alone, and the row (with
+    ``related``) read by a second one. Why: when the row is locked by another transaction that
+    then changes a foreign key (a reschedule or an assignment moving ``worker``), PostgreSQL
+    re-checks a waiting ``SELECT ... JOIN ... FOR UPDATE OF`` against the *old* joined rows and
+    silently drops the row; the caller got ``DoesNotExist`` for an appointment that exists
+    (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED). A bare
+    ``select_related()`` joins every foreign key, so even ``related=()`` was exposed.
     """
-    return (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related(*related)
-        .get(pk=appointment_id)
+    locked = (
+        Appointment.objects.select_for_update()
+        .filter(pk=appointment_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
+    if not list(locked):
+        raise Appointment.DoesNotExist(f"No appointment {appointment_id}")
+    rows = Appointment.objects.all()
+    if related:
+        rows = rows.select_related(*related)
+    return rows.get(pk=appointment_id)
 
 
 def lock_workers(worker_ids: Iterable[int | None]) -> list[int]:

@@ -47,7 +47,8 @@ class Notice(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     # Set for notices to a particular person; the scheduled kinds go to whoever is the
-    # appointment's resident or worker when they are sent (a re-dispatch changes the worker).
+    # appointment's resident or worker when they are sent (a re-dispatch changes the worker),
+    # and record that person once sent (``reminders_plan`` compares it with the worker now).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -91,14 +92,19 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["status", "due_at"], name="reminder_due")]
         constraints = [
             # Planning twice (a redelivered task, a confirm and a reschedule) cannot double
-            # a reminder: one row per appointment and scheduled kind, one per offer, one per
-            # escalation and recipient.
+            # a reminder: one *pending* row per appointment and before-start kind (rows already
+            # sent are history: a reschedule plans a new one for the new time), one rating
+            # request per appointment, one notice per offer, one per escalation and recipient.
             models.UniqueConstraint(
                 fields=["appointment", "kind"],
-                condition=Q(
-                    kind__in=["resident_24h", "resident_2h", "worker_1h", "rating_request"]
-                ),
-                name="one_reminder_per_kind",
+                condition=Q(kind__in=["resident_24h", "resident_2h", "worker_1h"])
+                & Q(status="pending"),
+                name="one_pending_reminder_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "kind"],
+                condition=Q(kind="rating_request"),
+                name="one_rating_request",
             ),
             models.UniqueConstraint(
                 fields=["offer"], condition=Q(kind="offer"), name="one_notice_per_offer"

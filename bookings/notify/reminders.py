@@ -44,26 +44,51 @@ def reminder_lease() -> timedelta:
 
 
 def reminders_plan(appointment: Appointment, *, now=None) -> None:
-    """Create or move the before-start reminders to the appointment's current start.
+    """Make the before-start reminders fit the appointment's current start and worker.
 
-    Inside the caller's transaction. A reminder already sent stays sent; one whose new due
-    time has passed is cancelled (a booking made 3 h ahead gets no 24-hour reminder)."""
+    Inside the caller's transaction; called on confirm and reschedule. (A pending reminder
+    names nobody: the worker's goes to whoever holds the job when it is sent, so a
+    reassignment needs no planning.) Per kind: a reminder already sent (or being sent) for this very due time
+    (and, for the worker's, to the current worker) covers it; otherwise the pending one is moved
+    to the new due time, or a new one is planned. A sent reminder about an old time stays as
+    history and a new one is planned for the new time (book D+3, reminded, moved to D+6: the
+    resident is reminded again). A due time already past plans nothing (a booking made 3 h
+    ahead gets no 24-hour reminder) and cancels the pending one."""
     now = now or timezone.now()
-    existing = {r.kind: r for r in appointment.reminders.filter(kind__in=list(BEFORE_START))}
+    rows = list(appointment.reminders.filter(kind__in=list(BEFORE_START)))
+    # Read only when a worker's reminder has gone out (a booking's plan costs no query more).
+    reached = {r.recipient_id for r in rows if r.kind == Kind.WORKER_1H and r.recipient_id}
+    worker_user_id = _worker_user_id(appointment) if reached else None
     new = []
     for kind, before in BEFORE_START.items():
         due = appointment.start - before
-        reminder = existing.get(kind)
-        if reminder is None:
-            if due > now:
-                new.append(Notice(appointment=appointment, kind=kind, due_at=due))
-            continue
-        if reminder.status in (Notice.Status.SENT, Notice.Status.SENDING):
-            continue
-        reminder.due_at = due
-        reminder.status = Notice.Status.PENDING if due > now else Notice.Status.CANCELLED
-        reminder.save(update_fields=["due_at", "status"])
+        pending = next(
+            (r for r in rows if r.kind == kind and r.status == Notice.Status.PENDING), None
+        )
+        covered = any(
+            r.kind == kind
+            and r.status in (Notice.Status.SENT, Notice.Status.SENDING)
+            and r.due_at == due
+            and (kind != Kind.WORKER_1H or r.recipient_id in (None, worker_user_id))
+            for r in rows
+        )
+        if covered or due <= now:
+            if pending is not None:
+                pending.status = Notice.Status.CANCELLED
+                pending.save(update_fields=["status"])
+        elif pending is not None:
+            if pending.due_at != due:
+                pending.due_at = due
+                pending.save(update_fields=["due_at"])
+        else:
+            new.append(Notice(appointment=appointment, kind=kind, due_at=due))
     Notice.objects.bulk_create(new)
+
+
+def _worker_user_id(appointment: Appointment) -> int | None:
+    if appointment.worker_id is None:
+        return None
+    return Worker.objects.filter(pk=appointment.worker_id).values_list("user_id", flat=True).first()
 
 
 def reminders_cancel(appointment: Appointment) -> int:
@@ -143,6 +168,7 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
             status=Notice.Status.SENT,
             sent_at=timezone.now(),
             channels=",".join(["inbox", *channels]),
+            recipient=user,  # who was reminded: a new worker is reminded again
         )
         if marked:
             inbox_write(user, message)

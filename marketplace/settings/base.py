@@ -234,6 +234,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes each entry's last_run_at after every task it sends (its default: every 3 min), so
+# /healthz/dispatch/ can tell a silent beat within BEAT_SILENT_AFTER_SWEEPS sweeps.
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Stripe (localstripe in the demo and tests) ------------------------------------------------

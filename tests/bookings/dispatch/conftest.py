@@ -240,6 +240,8 @@ def use_broker():
     from marketplace.celery import app
 
     saved = (os.environ.get("CELERY_BROKER_URL"), app.conf.task_always_eager)
+    # A test elsewhere may have set the write URL explicitly; it would win over broker_url.
+    saved_write = dict(app.conf.changes).get("broker_write_url", None)
 
     def _use(url: str | None):
         # Celery reads CELERY_BROKER_URL from the environment before its own setting.
@@ -247,7 +249,7 @@ def use_broker():
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = url
-        app.conf.broker_url = url
+        app.conf.broker_url = app.conf.broker_write_url = url
         app.conf.task_always_eager = False
         # Forget pooled connections to the old broker (kombu keeps them process-wide).
         from kombu import pools
@@ -258,6 +260,7 @@ def use_broker():
 
     yield _use
     _use(saved[0])
+    app.conf.broker_write_url = saved_write
     app.conf.task_always_eager = saved[1]
 
 
