@@ -80,39 +80,46 @@ def job_check_in(request, pk):
 @console(worker=True)
 def job_complete(request, pk):
     """The job is done (with optional notes); the card is then charged."""
-    job = job_for(request.console, pk)
-    form = CompleteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please shorten the notes."))
-        return redirect("provider:job", pk=job.pk)
-    try:
-        result = job_services.appointment_complete(
-            appointment=job, worker=request.console.worker, notes=form.cleaned_data["notes"]
-        )
-    except BookingError as exc:
-        messages.error(request, str(exc))
-        return redirect("provider:job", pk=job.pk)
-    _payment_message(request, result.payment, done=_("Job completed."))
-    return redirect("provider:job", pk=job.pk)
+    return _finish(
+        request,
+        pk,
+        form_class=CompleteForm,
+        service=job_services.appointment_complete,
+        invalid=_("Please shorten the notes."),
+        done=_("Job completed."),
+    )
 
 
 @require_POST
 @console(worker=True)
 def job_no_show(request, pk):
     """Nobody was home (with what happened); the cancellation fee is then charged."""
+    return _finish(
+        request,
+        pk,
+        form_class=NoShowForm,
+        service=job_services.appointment_no_show,
+        invalid=_("Please say what happened."),
+        done=_("No-show reported."),
+    )
+
+
+def _finish(request, pk, *, form_class, service, invalid: str, done: str):
+    """End the worker's job ``pk`` through ``service`` (complete or no-show) with the form's
+    notes, then say what happened to the payment; back to the job page either way."""
     job = job_for(request.console, pk)
-    form = NoShowForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please say what happened."))
+        messages.error(request, invalid)
         return redirect("provider:job", pk=job.pk)
     try:
-        result = job_services.appointment_no_show(
+        result = service(
             appointment=job, worker=request.console.worker, notes=form.cleaned_data["notes"]
         )
     except BookingError as exc:
         messages.error(request, str(exc))
         return redirect("provider:job", pk=job.pk)
-    _payment_message(request, result.payment, done=_("No-show reported."))
+    _payment_message(request, result.payment, done=done)
     return redirect("provider:job", pk=job.pk)
 
 
