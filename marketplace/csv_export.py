@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from oscar.core.compat import UnicodeCSVWriter
 
 #: A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_START = frozenset("=+-@\t\r")
@@ -64,6 +65,23 @@ def csv_text(rows: Iterable[Iterable], *, header: Iterable | None = None) -> str
 def csv_download(text: str, *, filename: str) -> HttpResponse:
     """``text`` (from ``csv_text``) as a download: ``text/csv; charset=utf-8`` with
     ``Content-Disposition: attachment; filename=...`` (RFC 6266, non-ASCII names encoded)."""
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response = csv_attachment(filename=filename)
+    response.write(text)
+    return response
+
+
+class SpreadsheetSafeWriter(UnicodeCSVWriter):
+    """Oscar's CSV writer (its dashboard's reports use it), with every cell through
+    ``csv_cell``: what Oscar's dashboard writes is as safe as Linli's own CSVs."""
+
+    def writerow(self, row):
+        """Write one row, each cell neutralised by ``csv_cell``."""
+        super().writerow([csv_cell(value) for value in row])
+
+
+def csv_attachment(*, filename: str) -> HttpResponse:
+    """An empty ``text/csv; charset=utf-8`` download named ``filename`` (RFC 6266), for a
+    writer (``SpreadsheetSafeWriter``) to fill."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

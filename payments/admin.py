@@ -1,11 +1,10 @@
-"""Django admin for payments: read-only records, with refund and re-sync actions."""
+"""Django admin for payments (platform staff): read-only records and a re-sync action."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.payment.exceptions import PaymentError
 
 from payments.models import PaymentIntentRecord, Refund, SavedCard, StripeCustomer, WebhookEvent
-from payments.services import payment_refund, payment_sync
+from payments.services import payment_sync
 
 
 class RefundInline(admin.TabularInline):
@@ -28,7 +27,8 @@ class RefundInline(admin.TabularInline):
 
 @admin.register(PaymentIntentRecord)
 class PaymentIntentRecordAdmin(admin.ModelAdmin):
-    """Card payments, read-only; money moves only through the actions (services)."""
+    """Card payments, read-only (platform staff with ``view_paymentintentrecord``); money
+    moves only through the services, never by editing a row here."""
 
     list_display = (
         "order",
@@ -43,27 +43,17 @@ class PaymentIntentRecordAdmin(admin.ModelAdmin):
     search_fields = ("order__number", "stripe_id", "user__email")
     readonly_fields = [f.name for f in PaymentIntentRecord._meta.fields]
     inlines = [RefundInline]
-    actions = ["refund_remaining", "sync_from_stripe"]
+    # No refund action: a refund is made on the staff payment page, which asks for the
+    # amount and the reason and needs ``payments.refund_payment``.
+    actions = ["sync_from_stripe"]
 
     def has_add_permission(self, request):
         """Payments are created by bookings, never by hand."""
         return False
 
-    @admin.action(description=_("Refund what is left of the selected payments"))
-    def refund_remaining(self, request, queryset):
-        """Refund what is left of each selected captured payment; errors shown per payment."""
-        for intent in queryset.filter(status=PaymentIntentRecord.Status.CAPTURED):
-            try:
-                payment_refund(
-                    intent=intent,
-                    reason=str(_("Refunded by staff")),
-                    idempotency_key=f"admin-{intent.pk}-{intent.amount_refunded}",
-                    created_by=request.user,
-                )
-            except PaymentError as exc:
-                self.message_user(request, f"{intent}: {exc}", messages.ERROR)
-
-    @admin.action(description=_("Re-read the selected payments from Stripe"))
+    @admin.action(
+        description=_("Re-read the selected payments from Stripe"), permissions=["change"]
+    )
     def sync_from_stripe(self, request, queryset):
         """Re-read each selected payment's PaymentIntent from Stripe (``payment_sync``)."""
         for intent in queryset:

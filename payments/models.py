@@ -160,6 +160,9 @@ class PaymentIntentRecord(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("card payment")
         verbose_name_plural = _("card payments")
+        # Viewing payments is Django's ``view_paymentintentrecord``; moving money back to a
+        # card is a permission of its own, given only to those who answer for it.
+        permissions = [("refund_payment", _("Can refund a card payment"))]
         constraints = [
             # At most one live payment per order, whatever key the caller used: two requests
             # for the same booking can never both hold money on the card.
@@ -211,12 +214,14 @@ class Refund(models.Model):
     )
     # True for refunds made outside Linli (Stripe dashboard), learnt from charge.refunded.
     external = models.BooleanField(default=False)
+    # The staff member who made it (None: the cancellation policy, or outside Linli).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("refunded by"),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -225,7 +230,14 @@ class Refund(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+            # A refund a staff member made says why (the staff payment page requires it).
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=True) | ~Q(reason=""),
+                name="staff_refund_has_reason",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.amount} {self.get_status_display()}"

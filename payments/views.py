@@ -9,8 +9,8 @@ import stripe
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.apps.payment.exceptions import PaymentError
 from oscar.apps.payment.models import Source
+from oscar.apps.dashboard.nav import default_access_fn
+from oscar.views.decorators import permissions_required
+
+from marketplace.staff import ORDER_ENTERPRISE, scope_to_staff
 
 from payments import stripe_client as sc
 from payments.cards import (
@@ -185,21 +189,48 @@ def stripe_webhook(request):
 
 # --- staff: payments of an order and refunds (linked from the dashboard's order page) ---------
 
+#: Seeing card payments, and refunding one: Django permissions (``marketplace.staff`` scopes
+#: what each user sees to their own enterprises).
+VIEW_PAYMENTS = "payments.view_paymentintentrecord"
+REFUND_PAYMENT = "payments.refund_payment"
+
+staff_can_view_payments = permissions_required([VIEW_PAYMENTS], login_url=settings.LOGIN_URL)
+
 
 class RefundForm(forms.Form):
-    """Staff refund: amount (yuan), reason, and the hidden idempotency key of this form."""
+    """Staff refund: amount (yuan), the reason (required, kept on the Refund row with the
+    staff member), and the hidden idempotency key of this form."""
 
     amount = forms.DecimalField(
         label=_("Amount (¥)"), min_value=Decimal("0.01"), decimal_places=2, max_digits=12
     )
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-    key = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=200, strip=True)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=128)
 
 
-@staff_member_required(login_url=settings.LOGIN_URL)
+def _staff_payment_for(request, pk: int) -> PaymentIntentRecord:
+    """A card payment inside the staff member's enterprises (``Http404`` for any other, so
+    we never confirm that another enterprise's payment exists)."""
+    intents = scope_to_staff(
+        PaymentIntentRecord.objects.select_related("order", "user"),
+        request.user,
+        f"order__{ORDER_ENTERPRISE}",
+    )
+    return get_object_or_404(intents, pk=pk)
+
+
+@staff_can_view_payments
 def staff_payment_detail(request, pk: int):
-    """Staff: one card payment, its Oscar Source and Transactions, and a refund form."""
-    intent = get_object_or_404(PaymentIntentRecord.objects.select_related("order", "user"), pk=pk)
+    """Staff: one card payment, its Oscar Source and Transactions, and a refund form.
+
+    GET needs ``payments.view_paymentintentrecord``; a refund (POST) also needs
+    ``payments.refund_payment`` (403 otherwise, nothing refunded). Only payments of the staff
+    member's own enterprises are found (404).
+    """
+    intent = _staff_payment_for(request, pk)
+    can_refund = request.user.has_perm(REFUND_PAYMENT)
+    if request.method == "POST" and not can_refund:
+        raise PermissionDenied
     initial = {
         "amount": intent.refundable,
         "key": f"staff-{intent.pk}-{request.user.pk}-{intent.refunds.count() + 1}",
@@ -225,17 +256,25 @@ def staff_payment_detail(request, pk: int):
         {
             "intent": intent,
             "form": form,
-            "refunds": intent.refunds.all(),
+            "can_refund": can_refund,
+            "can_view_order": default_access_fn(
+                request.user, "dashboard:order-detail", url_kwargs={"number": intent.order.number}
+            ),
+            "refunds": intent.refunds.select_related("created_by"),
             "sources": Source.objects.filter(order=intent.order).prefetch_related("transactions"),
             "page_title": _("Card payment %(ref)s") % {"ref": intent.stripe_id or intent.pk},
         },
     )
 
 
-@staff_member_required(login_url=settings.LOGIN_URL)
+@staff_can_view_payments
 def staff_payment_list(request):
-    """Staff: the latest 200 card payments."""
-    intents = PaymentIntentRecord.objects.select_related("order", "user")[:200]
+    """Staff: the latest 200 card payments of the staff member's own enterprises."""
+    intents = scope_to_staff(
+        PaymentIntentRecord.objects.select_related("order", "user"),
+        request.user,
+        f"order__{ORDER_ENTERPRISE}",
+    )[:200]
     return render(
         request,
         "payments/staff_payment_list.html",

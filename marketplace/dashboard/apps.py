@@ -1,0 +1,20 @@
+"""Oscar's dashboard, forked (``oscar_fork_app dashboard marketplace``) for two things:
+
+* every dashboard page needs an explicit Django permission *and* platform staff
+  (``permissions.DashboardPermission``, read by every dashboard app's ``permissions_map``);
+* every CSV the dashboard writes is safe to open in a spreadsheet and is a download
+  (``orders/views.py``, ``reports/reports.py``, ``vouchers/views.py``, through
+  ``marketplace.csv_export``).
+
+Oscar's class loader finds our modules because this app keeps the label ``dashboard``:
+``get_class("dashboard.orders.views", ...)`` looks in ``marketplace.dashboard.orders.views``
+first and falls back to Oscar's for the classes not defined here.
+"""
+
+import oscar.apps.dashboard.apps as apps
+
+
+class DashboardConfig(apps.DashboardConfig):
+    """Oscar's dashboard app under our package (label ``dashboard``)."""
+
+    name = "marketplace.dashboard"
