@@ -21,6 +21,7 @@ from marketplace.catalogue.models import (
 )
 from marketplace.models import Community, Enterprise, Household, User
 from marketplace.partner.models import Partner, StockRecord
+from marketplace.staff import payment_operator_grant
 from marketplace.seed_data import (
     COMMUNITIES,
     COMMUNITY_PRICE_FACTOR,
@@ -28,6 +29,7 @@ from marketplace.seed_data import (
     ENTERPRISE_STAFF,
     ENTERPRISES,
     HOUSEHOLDS,
+    PAYMENT_OPERATOR_ROLES,
     PEOPLE,
     PRODUCT_CLASSES,
     PROVIDER_USERS,
@@ -168,6 +170,8 @@ def seed_marketplace() -> SeedContext:
 
     for slug, roles in ENTERPRISE_STAFF:
         ctx.enterprises[slug].staff.add(*(ctx.users[role] for role in roles))
+    for role in PAYMENT_OPERATOR_ROLES:
+        payment_operator_grant(user=ctx.users[role])
     for code, roles in PROVIDER_USERS:
         ctx.providers[code].users.add(*(ctx.users[role] for role in roles))
 

@@ -440,16 +440,22 @@ PEOPLE = [
     ("editor@linli.demo", "静", "赵", "15800158007", "enterprise_editor"),
     ("emanager@linli.demo", "军", "孙", "15800158008", "enterprise_manager"),
     ("editor2@linli.demo", "敏", "周", "15800158009", "enterprise_editor_b"),
+    ("operator@linli.demo", "磊", "吴", "15800158010", "enterprise_operator"),
 ]
 
-#: Roles whose users are staff (the Wagtail admin and the dashboard let them in).
-STAFF_ROLES = ("superuser", "enterprise_editor", "enterprise_manager", "enterprise_editor_b")
+#: Roles whose users are platform staff (``is_staff``: Django's admin, Oscar's dashboard, every
+#: enterprise). Enterprise staff are not: they act only inside their enterprise
+#: (``marketplace.staff``), in Wagtail and on the card payments page.
+STAFF_ROLES = ("superuser",)
 
 #: Who works for whom: (enterprise slug, roles of its staff) and (provider code, roles of its users).
 ENTERPRISE_STAFF = [
-    ("anju", ["enterprise_editor", "enterprise_manager"]),
+    ("anju", ["enterprise_editor", "enterprise_manager", "enterprise_operator"]),
     ("jinghua", ["enterprise_editor_b"]),
 ]
+
+#: Roles that see their enterprise's card payments and refund them (``payment_operator_grant``).
+PAYMENT_OPERATOR_ROLES = ("enterprise_operator",)
 PROVIDER_USERS = [("haobangshou", ["provider_manager"])]
 
 #: The residents' homes: (role, community slug, building, unit, room, contact name, contact phone).

@@ -16,6 +16,8 @@ community's fee board and answers its residents.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
 from django.db.models import QuerySet
 
 from marketplace.models import Enterprise
@@ -62,3 +64,28 @@ def scope_to_staff(queryset: QuerySet, user, enterprise_path: str) -> QuerySet:
         return queryset
     inside = queryset.model._default_manager.filter(**{f"{enterprise_path}__in": ids})
     return queryset.filter(pk__in=inside.values("pk"))
+
+
+#: The group of enterprise staff who answer for card payments: they see their enterprise's
+#: payments (``/shop/dashboard/payments/``) and refund them, each refund with its reason.
+PAYMENT_OPERATORS = "payment operators"
+PAYMENT_OPERATOR_PERMISSIONS = (
+    ("payments", "view_paymentintentrecord"),
+    ("payments", "refund_payment"),
+)
+
+
+@transaction.atomic
+def payment_operator_grant(*, user) -> Group:
+    """Put ``user`` in the ``PAYMENT_OPERATORS`` group (created with its permissions if
+    missing; idempotent) and return the group. What they see stays limited to the enterprises
+    whose ``staff`` they are."""
+    group, _ = Group.objects.get_or_create(name=PAYMENT_OPERATORS)
+    group.permissions.add(
+        *(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in PAYMENT_OPERATOR_PERMISSIONS
+        )
+    )
+    user.groups.add(group)
+    return group

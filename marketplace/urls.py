@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace import views
+from marketplace import views, wagtail_reports
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
@@ -21,6 +21,17 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),
+    # Wagtail's workflow reports with their filters scoped to the user (wagtail_reports.py).
+    path("cms/reports/workflow/", wagtail_reports.WorkflowView.as_view()),
+    path(
+        "cms/reports/workflow/results/",
+        wagtail_reports.WorkflowView.as_view(results_only=True),
+    ),
+    path("cms/reports/workflow_tasks/", wagtail_reports.WorkflowTasksView.as_view()),
+    path(
+        "cms/reports/workflow_tasks/results/",
+        wagtail_reports.WorkflowTasksView.as_view(results_only=True),
+    ),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
