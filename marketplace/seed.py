@@ -21,7 +21,6 @@ from marketplace.catalogue.models import (
 )
 from marketplace.models import Community, Enterprise, Household, User
 from marketplace.partner.models import Partner, StockRecord
-from marketplace.staff import payment_operator_grant
 from marketplace.seed_data import (
     COMMUNITIES,
     COMMUNITY_PRICE_FACTOR,
@@ -37,6 +36,7 @@ from marketplace.seed_data import (
     SERVICES,
     STAFF_ROLES,
 )
+from marketplace.staff import payment_operator_grant
 
 __all__ = ["DEMO_PASSWORD", "SeedContext", "seed_marketplace"]
 

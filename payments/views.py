@@ -18,13 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from oscar.apps.dashboard.nav import default_access_fn
 from oscar.apps.payment.exceptions import PaymentError
 from oscar.apps.payment.models import Source
-from oscar.apps.dashboard.nav import default_access_fn
 from oscar.views.decorators import permissions_required
 
 from marketplace.staff import ORDER_ENTERPRISE, scope_to_staff
-
 from payments import stripe_client as sc
 from payments.cards import (
     card_attach_from_setup_intent,

@@ -6,6 +6,7 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from marketplace.staff import payment_operator_grant
 from payments.models import PaymentIntentRecord, SavedCard
 from payments.services import payment_authorise, payment_capture
 from tests.factories import UserFactory
@@ -96,7 +97,10 @@ def test_staff_refund_part_of_a_captured_payment(localstripe, client, resident, 
     )
     client.force_login(resident)
     assert client.get(f"/shop/dashboard/payments/{intent.pk}/").status_code == 302
-    staff = UserFactory(is_staff=True)
+    client.force_login(UserFactory(is_staff=True))  # staff, but no payments permission
+    assert client.get("/shop/dashboard/payments/").status_code == 403
+    staff = UserFactory(is_staff=True)  # platform staff: every enterprise's payments
+    payment_operator_grant(user=staff)
     client.force_login(staff)
     assert client.get("/shop/dashboard/payments/").status_code == 200
 

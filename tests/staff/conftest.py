@@ -112,9 +112,7 @@ def roles(world):
     """Every role of the issue's matrix, by name (``anonymous`` is ``None``)."""
     a, b = world["a"], world["b"]
     people = {}
-    people["superuser"] = UserFactory(
-        email="admin@example.cn", is_staff=True, is_superuser=True
-    )
+    people["superuser"] = UserFactory(email="admin@example.cn", is_staff=True, is_superuser=True)
     # The old hole: staff, and nothing else.
     people["bare_staff"] = UserFactory(email="staff@example.cn", is_staff=True)
     operator = UserFactory(email="operator@example.cn")

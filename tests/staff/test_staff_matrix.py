@@ -134,7 +134,8 @@ def test_each_role_reaches_exactly_its_dashboard_pages(client, roles, role, paym
     # Payment 'a' is Anju's: Jinghua's operator reaches the page's address but not the row.
     assert wrong == [] or (
         role == "operator_b"
-        and [w[0] for w in wrong] == [reverse("payments:staff-payment", args=[payments_of_each["a"].pk])]
+        and [w[0] for w in wrong]
+        == [reverse("payments:staff-payment", args=[payments_of_each["a"].pk])]
         and wrong[0][1] == 404
     ), wrong
 

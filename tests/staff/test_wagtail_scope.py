@@ -64,9 +64,7 @@ def test_the_move_confirmation_does_not_show_another_enterprises_board(client, w
 
 
 @pytest.mark.parametrize("report", ["workflow", "workflow_tasks"])
-def test_workflow_report_filters_name_only_the_editors_own_workflows(
-    client, world, roles, report
-):
+def test_workflow_report_filters_name_only_the_editors_own_workflows(client, world, roles, report):
     _submit(world["a"]["board"], roles["editor_a"])
     _submit(world["b"]["board"], roles["editor_b"])
     assert WorkflowState.objects.count() == 2
