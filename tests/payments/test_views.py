@@ -96,7 +96,7 @@ def test_staff_refund_part_of_a_captured_payment(localstripe, client, resident, 
         )
     )
     client.force_login(resident)
-    assert client.get(f"/shop/dashboard/payments/{intent.pk}/").status_code == 302
+    assert client.get(f"/shop/dashboard/payments/{intent.pk}/").status_code == 403
     client.force_login(UserFactory(is_staff=True))  # staff, but no payments permission
     assert client.get("/shop/dashboard/payments/").status_code == 403
     staff = UserFactory(is_staff=True)  # platform staff: every enterprise's payments
