@@ -5,11 +5,13 @@ import csv
 import io
 
 import pytest
+from django.urls import NoReverseMatch, get_resolver, reverse
 from wagtail.models import Page, WorkflowState
 
 from cms.models import BoardIndexPage, FeeBoardPage
 from cms.services import enterprise_staff_grant
 from tests.factories import UserFactory
+from tests.staff.test_staff_matrix import _walk
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,50 @@ def test_the_workflow_reports_csv_keeps_a_formula_title_as_text(client, world, r
     cells = [cell for row in rows[1:] for cell in row]
     assert any("HYPERLINK" in cell for cell in cells)
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+def _page_admin_urls(page_id, other_id):
+    """Every Wagtail admin URL that takes a page id, for ``page_id`` (a second page id
+    argument, as in a move, is ``other_id``)."""
+    urls = set()
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if not route.startswith("cms/") or not name:
+            continue
+        params = list(getattr(pattern.pattern, "converters", {}) or {})
+        if not params or not any("page" in p or p in ("pk", "parent_page_id") for p in params):
+            continue
+        values, ok = {}, True
+        for i, param in enumerate(params):
+            if "page" in param or param == "pk":
+                values[param] = page_id if i == 0 else other_id
+            elif param == "destination_id":
+                values[param] = other_id
+            elif param in ("content_type_app_name",):
+                values[param] = "cms"
+            elif param in ("content_type_model_name",):
+                values[param] = "feeboardpage"
+            else:
+                ok = False
+        if ok:
+            try:
+                urls.add(reverse(name, kwargs=values))
+            except NoReverseMatch:
+                pass
+    return sorted(urls)
+
+
+def test_no_page_admin_view_shows_another_enterprises_board(client, world, roles):
+    """Every Wagtail admin address that takes a page id, given Anju's board, as Jinghua's
+    editor: none shows its title (found by walking the URL resolver, so a view Wagtail adds
+    later is checked too)."""
+    foreign = FeeBoardPage.objects.get(pk=world["a"]["board"].pk)
+    home = Page.objects.get(slug="home")
+    urls = _page_admin_urls(foreign.pk, home.pk)
+    assert len(urls) > 20
+    client.force_login(roles["editor_b"])
+    shown = []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 200 and foreign.title in response.content.decode():
+            shown.append(url)
+    assert shown == []
