@@ -70,9 +70,7 @@ def worker_jobs_lock(worker_ids: Iterable[int]) -> list[Appointment]:
     locking.lock_workers(candidates)
     now = timezone.now()
     return [
-        j
-        for j in jobs
-        if j.worker_id in worker_ids and j.status in HANDED_BACK and j.start > now
+        j for j in jobs if j.worker_id in worker_ids and j.status in HANDED_BACK and j.start > now
     ]
 
 
