@@ -18,6 +18,7 @@ from bookings.dispatch.outbox import dispatch_round_process
 from bookings.models import Appointment
 from payments.models import PaymentIntentRecord, SavedCard
 from payments.services import authorise_due_payments
+from tests.payments.conftest import save_card
 from tests.support import local
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def card(resident):
 
 
 def _intent(appointment):
-    return PaymentIntentRecord.objects.get(order=appointment.order)
+    return PaymentIntentRecord.objects.filter(order=appointment.order).order_by("pk").first()
 
 
 def test_a_scheduled_authorisation_moves_with_a_later_start(book, worker, card, resident):
@@ -116,3 +117,31 @@ def test_a_reassigned_job_shows_the_contact_only_to_the_worker_who_accepts_it(
     offer_accept(offer=appointment.offers.get(status="open"), worker=other)
     appointment.refresh_from_db()
     assert job_contact(appointment) is not None
+
+
+def test_an_authorisation_that_would_lapse_before_the_new_start_is_taken_again_later(
+    localstripe, book, worker, resident
+):
+    """Authorised at booking for D+3, moved to D+20: the hold would lapse (about 7 days) long
+    before the service. It is voided (nothing charged) and scheduled 48 h before D+20."""
+    save_card(resident)
+    appointment = book(local(3, 10))
+    first = _intent(appointment)
+    assert first.status == IntentStatus.AUTHORISED
+    appointment_reschedule(appointment=appointment, new_start=local(20, 10), by=resident)
+    first.refresh_from_db()
+    assert first.status == IntentStatus.CANCELED
+    live = PaymentIntentRecord.objects.get(
+        order=appointment.order, status__in=PaymentIntentRecord.ACTIVE
+    )
+    assert (live.status, live.authorise_at) == (IntentStatus.SCHEDULED, local(20, 10) - 48 * H)
+    assert live.amount == first.amount
+
+
+def test_an_authorisation_that_still_covers_the_new_start_stays(
+    localstripe, book, worker, resident
+):
+    save_card(resident)
+    appointment = book(local(2, 10))
+    appointment_reschedule(appointment=appointment, new_start=local(4, 10), by=resident)
+    assert _intent(appointment).status == IntentStatus.AUTHORISED
