@@ -10,8 +10,10 @@ not yet started) are re-dispatched in the same transaction as the change:
   (``assignment.next_worker``) gets the hold and an offer, or, with nobody left, the round is
   escalated (the provider's managers alerted, the resident offered another time or a free
   cancellation), exactly as after a decline;
-- a held job (its payment still in progress) moves its hold to the next free worker if there
-  is one; otherwise its dispatch, once confirmed, finds nobody and escalates.
+- a held job (its payment still in progress, at most ``ABANDONED_HOLD_AFTER``) moves its hold
+  to the next free worker if there is one. Otherwise it stays held by the leaving worker: once
+  confirmed, its offer goes to them, lapses unanswered (they cannot sign in to the console),
+  and the next round finds nobody and escalates (a known delay of one offer timeout).
 
 The leaving worker is recorded on the round as a withdrawn attempt, so this round never offers
 the job back to them. Their pending reminder goes with the job: a worker's reminder is sent to
@@ -107,8 +109,8 @@ def _hand_back(job: Appointment, *, worker_id: int, reason: str, by) -> None:
     actor = by if getattr(by, "pk", None) else None
     candidates = [pk for pk in _candidates(job) if pk != worker_id]
     if job.status == Status.HELD:
-        # The booking is still being paid: no round yet. Move the hold if someone is free;
-        # otherwise the round written at confirmation escalates.
+        # The booking is still being paid: no round yet. Move the hold if someone is free
+        # (see the module docstring for when nobody is).
         worker = next_worker(job, candidates, exclude=[worker_id])
         if worker is not None:
             move_hold(job, worker)
