@@ -227,3 +227,16 @@ def test_deleting_a_worker_with_jobs_is_refused_with_the_jobs_listed(
     assert f"#{appointment.pk} " in html  # the appointment that stands in the way
     client.post(url, {"post": "yes"})
     assert Worker.objects.filter(pk=worker.pk).exists()
+
+
+def test_deleting_a_workers_user_in_wagtail_is_refused_with_the_jobs_listed(
+    client, superuser, book, worker, english
+):
+    appointment = book(local(3, 10))
+    client.force_login(superuser)
+    url = f"/cms/users/delete/{worker.user_id}/"
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert Worker.objects.filter(pk=worker.pk).exists()
+    html = response.content.decode()
+    assert f"#{appointment.pk} " in html
