@@ -32,6 +32,18 @@ class WorkerAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     inlines = [WeeklyHoursInline, TimeOffInline]
 
+    def get_deleted_objects(self, objs, request):
+        """A worker with appointments is never deleted (``on_delete=PROTECT``: the timeline and
+        the money need them): the page lists every one of them as what stands in the way, in
+        Django's own words ("would require deleting the following protected related objects").
+        Deactivate the worker instead: their future jobs are re-dispatched."""
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        jobs = Appointment.objects.filter(worker__in=list(objs)).select_related("product")
+        if jobs:
+            protected = [*protected, *(f"{job._meta.verbose_name}: {job}" for job in jobs)]
+            perms_needed = set()
+        return to_delete, counts, perms_needed, protected
+
 
 class AppointmentEventInline(admin.TabularInline):
     model = AppointmentEvent

@@ -11,6 +11,9 @@ class BookingsConfig(AppConfig):
         # Imported here because models must be loaded first (Django's rule for ready()):
         # - the payment seam connects its receivers: payments that finish later (3-D Secure,
         #   far dates, webhooks) confirm or release holds;
-        # - the tasks register under their names, which the dispatch outbox kicks by name.
+        # - the tasks register under their names, which the dispatch outbox kicks by name;
+        # - a worker deactivated or taken off a skill or community hands back their jobs,
+        #   whatever path changed them (signal handlers).
         from bookings import tasks  # noqa: F401
         from bookings.appointments import payment  # noqa: F401
+        from bookings.dispatch import handlers  # noqa: F401

@@ -15,7 +15,7 @@ from bookings.appointments import locking
 from bookings.appointments.hold import candidate_ids, choose_worker, is_overlap, slot_taken
 from bookings.appointments.lifecycle import appointment_rescheduled, appointment_transition
 from bookings.appointments.orders import SLOT_OPTION_CODE, slot_value
-from bookings.appointments.payment import cancellation_settle
+from bookings.appointments.payment import authorisation_follow, cancellation_settle
 from bookings.availability.search import next_free_slots
 from bookings.availability.window import validate_start
 from bookings.dispatch.outbox import is_escalated
@@ -86,10 +86,12 @@ def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
 
 def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by) -> Decimal:
     """Move to ``new_start`` under the cancellation policy, keeping the worker if they are
-    free then (otherwise another qualified free worker). Returns the fee now due."""
+    free then (otherwise another qualified free worker). Returns the fee now due. After the
+    move commits, a card authorisation that would lapse before the new start is released and
+    scheduled again (``payment.authorisation_follow``)."""
     validate_start(new_start)
     try:
-        return _reschedule(appointment=appointment, new_start=new_start, by=by)
+        fee = _reschedule(appointment=appointment, new_start=new_start, by=by)
     except SlotUnavailable as exc:
         exc.next_slots = next_free_slots(
             product=appointment.product,
@@ -98,6 +100,10 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
             near=new_start,
         )
         raise
+    # Committed; no lock held: a card authorisation that would lapse before the new start is
+    # taken again later (a Stripe call).
+    authorisation_follow(appointment=appointment)
+    return fee
 
 
 @transaction.atomic

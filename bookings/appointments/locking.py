@@ -3,7 +3,8 @@
 Every transaction that locks rows of these tables takes them in this order, and at most once:
 
 1. **the appointment** (one row, ``SELECT ... FOR UPDATE``), when the transaction changes an
-   existing appointment;
+   existing appointment; or, when it changes several (a worker who leaves hands back all their
+   future jobs), **the appointments**, all in one call, in ascending primary-key order;
 2. **the workers**, every row it will need in **one** call, in ascending primary-key order
    (``SELECT ... FOR NO KEY UPDATE``).
 
@@ -58,6 +59,28 @@ def lock_appointment(appointment_id: int, *, related: Iterable[str] = ()) -> App
     if related:
         rows = rows.select_related(*related)
     return rows.get(pk=appointment_id)
+
+
+def lock_appointments(
+    appointment_ids: Iterable[int], *, related: Iterable[str] = ()
+) -> list[Appointment]:
+    """Lock several appointments' rows in primary-key order and return them, re-read, in that
+    order (those that exist). Instead of :func:`lock_appointment`, never after it; then
+    :func:`lock_workers` once. Same two statements, for the same reason, as
+    :func:`lock_appointment`; two callers whose sets overlap queue instead of deadlocking."""
+    ids = sorted(set(appointment_ids))
+    if not ids:
+        return []
+    locked = list(
+        Appointment.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = Appointment.objects.filter(pk__in=locked).order_by("pk")
+    if related:
+        rows = rows.select_related(*related)
+    return list(rows)
 
 
 def lock_workers(worker_ids: Iterable[int | None]) -> list[int]:

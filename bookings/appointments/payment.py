@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.db.models import Min
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from bookings.appointments.hold import appointment_for_key
 from bookings.appointments.lifecycle import appointment_confirm, appointment_release
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
-from marketplace.policy import ABANDONED_HOLD_AFTER
+from marketplace.policy import ABANDONED_HOLD_AFTER, AUTHORISE_NOW_HORIZON
 from payments import signals
 from payments.cards import default_card
 from payments.exceptions import (
@@ -32,8 +33,10 @@ from payments.exceptions import (
 )
 from payments.models import PaymentIntentRecord
 from payments.services import (
+    authorisation_time,
     payment_authorise_or_schedule,
     payment_for_order,
+    payment_schedule,
     payment_settle_cancellation,
     payment_void,
 )
@@ -118,6 +121,45 @@ def cancellation_settle(*, appointment: Appointment, fee: Decimal) -> None:
     except PaymentServiceUnavailable:
         # The reconciliation re-reads it within the hour; the cancellation itself stands.
         logger.warning("could not settle the payment of cancelled appointment %s", appointment.pk)
+
+
+def authorisation_follow(*, appointment: Appointment) -> PaymentIntentRecord | None:
+    """After a reschedule has committed: an authorisation that would lapse before the order's
+    (new) earliest start is released and taken again ``AUTHORISE_BEFORE_START`` before it.
+
+    A card authorisation lapses about 7 days after it was taken
+    (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method); Linli keeps one only
+    ``AUTHORISE_NOW_HORIZON`` (5 days) ahead of the start. An appointment moved further away
+    than that from the moment its card was authorised gets its authorisation voided (nothing
+    charged) and a scheduled one (beat authorises it 48 h before the new start). A scheduled
+    authorisation moves inside the reschedule's own transaction (``payment_schedule_follow``).
+    Returns the new scheduled intent, or None when nothing had to change. Stripe being
+    unreachable is logged and left (the authorisation stays, as before the move).
+    """
+    intent = payment_for_order(appointment.order)
+    if intent is None or intent.status != IntentStatus.AUTHORISED:
+        return None
+    first_start = Appointment.objects.filter(
+        order_id=appointment.order_id, status__in=Appointment.ACTIVE
+    ).aggregate(first=Min("start"))["first"]
+    authorised_at = intent.authorise_at or intent.created
+    if first_start is None or first_start - authorised_at <= AUTHORISE_NOW_HORIZON:
+        return None
+    when = authorisation_time(first_start)
+    if when is None:  # the new start is near again: the authorisation still covers it
+        return None
+    try:
+        payment_void(intent=intent)
+        return payment_schedule(
+            order=appointment.order,
+            user=intent.user,
+            amount=intent.amount,
+            idempotency_key=f"{intent.idempotency_key}:moved:{intent.pk}"[:128],
+            authorise_at=when,
+        )
+    except (PaymentServiceUnavailable, InvalidPaymentOperation, PaymentInProgress, NoSavedCard):
+        logger.warning("could not re-time the authorisation of appointment %s", appointment.pk)
+        return None
 
 
 # --- payments that finish later ---------------------------------------------------------------

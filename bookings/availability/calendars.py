@@ -21,12 +21,14 @@ from marketplace.policy import LOCAL_TZ, SLOT_STEP, TRAVEL_BUFFER
 
 def qualified_workers(*, product, stockrecord, community):
     """Workers who may do this service in this community: the priced provider's, skilled,
-    serving the community, active. A queryset, so callers can lock it."""
+    serving the community, active (the worker and their user account: a worker who cannot
+    sign in cannot answer an offer). A queryset, so callers can lock it."""
     return Worker.objects.filter(
         provider_id=stockrecord.partner_id,
         skills=product.product_class_id,
         communities=community,
         is_active=True,
+        user__is_active=True,
     ).order_by("pk")
 
 

@@ -63,6 +63,10 @@ class Appointment(models.Model):
         Status.EXPIRED: set(),
         Status.NO_SHOW: set(),
     }
+    #: Statuses in which the appointment's worker has accepted the job (``offer_accept``):
+    #: only then may a resident be told who comes (issue 14: no text names a worker who has
+    #: not accepted). A no-show is left out: it may be reported on a job nobody accepted.
+    WORKER_ACCEPTED = (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED)
     #: Statuses that occupy the worker; the exclusion constraint covers exactly these.
     ACTIVE = (Status.HELD, Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS)
     #: The Oscar order (line) status each appointment status corresponds to.
@@ -215,6 +219,15 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def accepted_worker(self) -> Worker | None:
+        """The worker who accepted this job, or None while nobody has (held, confirmed: the
+        held worker may still decline, or the job be re-dispatched) or it ended unaccepted.
+
+        Every text a resident reads that names a worker (reminders, the appointment page, the
+        calendar) names this one, never ``worker`` (which is only who holds the slot)."""
+        return self.worker if self.status in self.WORKER_ACCEPTED else None
 
     @transaction.atomic
     def record_transition(

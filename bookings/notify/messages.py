@@ -41,6 +41,11 @@ def _when(moment) -> str:
     return f"{date_format(local, 'MONTH_DAY_FORMAT')} {local:%H:%M}"
 
 
+def _accepted_name(appointment) -> str:
+    worker = appointment.accepted_worker
+    return worker.display_name if worker is not None else ""
+
+
 def recipient_of(reminder: Notice):
     """Who gets it: the named recipient, else the appointment's resident or current worker."""
     if reminder.recipient_id:
@@ -64,7 +69,8 @@ def message_for(reminder: Notice, user) -> Message:
             "when": _when(appointment.start),
             "community": appointment.community.display_name,
             "address": f"{appointment.community.display_name} {appointment.household.address_line}",
-            "worker": appointment.worker.display_name,
+            # Only a worker who accepted is named to anyone (``Appointment.accepted_worker``).
+            "worker": _accepted_name(appointment),
             "appointment_url": _url(appointment.get_absolute_url()),
             "reschedule_url": _url(
                 reverse("bookings:appointment-reschedule", args=[appointment.pk])
@@ -83,10 +89,21 @@ def message_for(reminder: Notice, user) -> Message:
 def _subject_and_sms(kind, c) -> tuple[str, str]:
     if kind == Kind.RESIDENT_24H:
         subject = _("Reminder: %(service)s tomorrow, %(when)s") % c
-        sms = _("[Linli] Reminder: %(service)s at %(when)s, %(worker)s will come.") % c
+        if c["worker"]:
+            sms = _("[Linli] Reminder: %(service)s at %(when)s, %(worker)s will come.") % c
+        else:
+            sms = (
+                _(
+                    "[Linli] Reminder: %(service)s at %(when)s. We will tell you who comes as soon as a worker accepts."
+                )
+                % c
+            )
     elif kind == Kind.RESIDENT_2H:
         subject = _("In 2 hours: %(service)s at %(when)s") % c
-        sms = _("[Linli] In 2 hours: %(service)s at %(when)s.") % c
+        if c["worker"]:
+            sms = _("[Linli] In 2 hours: %(service)s at %(when)s, %(worker)s will come.") % c
+        else:
+            sms = _("[Linli] In 2 hours: %(service)s at %(when)s. No worker has accepted yet.") % c
     elif kind == Kind.WORKER_1H:
         subject = _("Your job in 1 hour: %(service)s at %(when)s") % c
         sms = _("[Linli] In 1 hour: %(service)s at %(address)s.") % c

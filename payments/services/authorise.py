@@ -315,3 +315,25 @@ def _notify_authorisation_failed(intent: PaymentIntentRecord) -> None:
             }
         )
     send_mail(subject, body, None, [user.email], fail_silently=True)
+
+
+def payment_schedule_follow(
+    *, order: Order, starts_at: datetime, now: datetime | None = None
+) -> PaymentIntentRecord | None:
+    """The order's (earliest) appointment now starts at ``starts_at`` (aware): a scheduled
+    authorisation moves with it, to ``authorisation_time(starts_at)``, or to now when the new
+    start is within ``AUTHORISE_NOW_HORIZON`` (beat's ``authorise_due_payments`` takes it on
+    its next run). Inside the caller's transaction (a reschedule's); no Stripe call.
+
+    Returns the moved intent, or None when the order has no scheduled authorisation (paid
+    after the service, or authorised already)."""
+    now = now or timezone.now()
+    when = authorisation_time(starts_at, now=now) or now
+    # One conditional UPDATE: a beat run claiming the row meanwhile (SCHEDULED → PENDING)
+    # either waits for this transaction or has already moved it, and then nothing is changed.
+    moved = PaymentIntentRecord.objects.filter(order=order, status=Status.SCHEDULED).update(
+        authorise_at=when, updated=now
+    )
+    if not moved:
+        return None
+    return PaymentIntentRecord.objects.filter(order=order, status=Status.SCHEDULED).first()

@@ -59,7 +59,9 @@ def test_one_click_books_a_confirmed_appointment_with_its_order(client, resident
         ("held", "confirmed"),
     ]
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Regular cleaning (2 hours)" in page and "10:00" in page and "刘秀英" in page
+    assert "Regular cleaning (2 hours)" in page and "10:00" in page
+    # The held worker has not accepted yet: not named to the resident (issue 14, section 3).
+    assert "刘秀英" not in page and "Not confirmed yet" in page
 
 
 def test_the_slot_picker_books_with_json(client, resident, service, worker):
