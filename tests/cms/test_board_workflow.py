@@ -21,6 +21,8 @@ from cms.models import FeeBoardPage
 from cms.models.fee_board import PUBLISH_REFUSED
 from cms.seed import board_complete_demo_content
 from cms.services import board_ensure
+from cms.tasks import publish_scheduled_task
+from tests.cms.support import edit_form_data
 from tests.factories import UserFactory
 
 FACILITIES_EN = "Public facilities"
@@ -33,29 +35,6 @@ def admin_client(client, db):
     """A superuser's client (Linli's users sign in by email)."""
     client.force_login(UserFactory(email="root@example.cn", is_staff=True, is_superuser=True))
     return client
-
-
-def edit_form_data(page, user, **overrides):
-    """The POST data of ``page``'s Wagtail edit form as loaded now (its latest revision)."""
-    form_class = page.get_edit_handler().get_form_class()
-    latest = page.get_latest_revision_as_object()
-    form = form_class(instance=latest, for_user=user, parent_page=page.get_parent())
-    data = {}
-
-    def add(f):
-        for name in f.fields:
-            value = f[name].value()
-            if value is None or value is False:
-                continue
-            data[f.add_prefix(name)] = "on" if value is True else value
-
-    add(form)
-    for formset in form.formsets.values():
-        add(formset.management_form)
-        for sub in formset.forms:
-            add(sub)
-    data.update(overrides)
-    return data
 
 
 def _edit(client, board, user, language="en", **fields):
@@ -380,3 +359,16 @@ def test_the_refusal_reads_clearly_in_the_page_history(admin_client, board, boar
         f"/cms/pages/{board.pk}/history/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Scheduled publishing refused" in body and FACILITIES_EN in body
+
+
+def test_beat_runs_scheduled_publishing_every_minute(board, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["cms: publish scheduled"]
+    assert entry == {"task": "cms.tasks.publish_scheduled", "schedule": 60.0}
+    draft = board.get_latest_revision_as_object()
+    draft.office_hours = "8:00–21:00"
+    revision = draft.save_revision()
+    Revision.objects.filter(pk=revision.pk).update(
+        approved_go_live_at=timezone.now() - timedelta(minutes=1)
+    )
+    publish_scheduled_task.apply().get()
+    assert FeeBoardPage.objects.get(pk=board.pk).live_revision_id == revision.pk
