@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -73,17 +73,23 @@ SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 
 
 class BoardIncomplete(ValidationError):
-    """Publishing refused: ``missing`` names the empty mandatory sections."""
+    """Publishing refused: ``missing`` names the empty mandatory sections; ``message`` says so.
+
+    A non-field ``ValidationError`` (an ``error_dict`` under ``NON_FIELD_ERRORS``), so an admin
+    form shows it above the fields and Wagtail's admin API (which reads ``message_dict``)
+    answers 400 with it.
+    """
 
     def __init__(self, missing: list[str]):
         self.missing = [str(m) for m in missing]
-        super().__init__(
-            gettext(
-                "This fee board cannot be published until every mandatory section is filled "
-                "in. Missing: %(sections)s."
-            )
-            % {"sections": "; ".join(self.missing)}
-        )
+        message = gettext(
+            "This fee board cannot be published until every mandatory section is filled "
+            "in. Missing: %(sections)s."
+        ) % {"sections": "; ".join(self.missing)}
+        super().__init__({NON_FIELD_ERRORS: [ValidationError(message, code="board_incomplete")]})
+        self.message = message
+        self.code = "board_incomplete"
+        self.params = None
 
 
 def _row_count_from_formset(formset) -> int:

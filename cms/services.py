@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Locale,
@@ -34,6 +33,7 @@ from wagtail.models import (
 
 from cms.boards import board_charges, life_services_snapshot, section_fingerprints
 from cms.models import (
+    BoardApprovalTask,
     BoardIndexPage,
     BoardPublication,
     EnterpriseIndexPage,
@@ -275,9 +275,10 @@ def enterprise_access_sync(*, enterprise: Enterprise) -> EnterpriseAccess:
                 ),
             )
 
-    task = GroupApprovalTask.objects.filter(name=f"{enterprise.slug}: manager approval").first()
+    # The approval step refuses an incomplete board (cms/models/workflows.py).
+    task = BoardApprovalTask.objects.filter(name=f"{enterprise.slug}: manager approval").first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=f"{enterprise.slug}: manager approval")
+        task = BoardApprovalTask.objects.create(name=f"{enterprise.slug}: manager approval")
     task.groups.set([managers])
     workflow, _ = Workflow.objects.get_or_create(name=f"{enterprise.slug}: fee board approval")
     WorkflowTask.objects.get_or_create(

@@ -5,7 +5,8 @@
 * ``fee_board``: FeeBoardPage (/boards/<community-slug>/) and its admin form;
 * ``rows``: the rows of the board's inline sections (FeeItem, DutyStaff, MaintenanceUnit,
   CommonPartsStatement, MaintenanceFundUse);
-* ``publications``: BoardPublication, one row per published revision (the change log).
+* ``publications``: BoardPublication, one row per published revision (the change log);
+* ``workflows``: BoardApprovalTask, the approval step that refuses an incomplete board.
 """
 
 from cms.models.fee_board import FeeBoardPage, FeeBoardPageForm
@@ -18,8 +19,10 @@ from cms.models.rows import (
     MaintenanceFundUse,
     MaintenanceUnit,
 )
+from cms.models.workflows import BoardApprovalTask, revision_missing_sections
 
 __all__ = [
+    "BoardApprovalTask",
     "BoardIndexPage",
     "BoardPublication",
     "CommonPartsStatement",
@@ -32,4 +35,5 @@ __all__ = [
     "HomePage",
     "MaintenanceFundUse",
     "MaintenanceUnit",
+    "revision_missing_sections",
 ]

@@ -7,12 +7,14 @@ the revision that is reviewed and published. The price gate (``cms/pricing.py``)
 the live revision.
 """
 
-from django.core.exceptions import ValidationError
+import logging
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.log_actions import log
 from wagtail.models import Page
 
 from cms.boards import BoardIncomplete, life_services_snapshot, missing_sections
@@ -28,25 +30,35 @@ from cms.rendering import (
 from marketplace.models import bilingual
 from marketplace.validators import normalize_phone_text
 
+logger = logging.getLogger(__name__)
+
+#: The page-history action recording a refused publication (its text: cms/wagtail_hooks.py).
+PUBLISH_REFUSED = "cms.board.publish_refused"
+
 
 class FeeBoardPageForm(WagtailAdminPageForm):
-    """Refuses to publish (or submit for approval) a board with an empty mandatory section."""
+    """Refuses to publish, schedule, submit or approve a board with an empty mandatory section.
+
+    The check reads what the form is about to save (its ``cleaned_data`` and inline formsets),
+    never the revision the form was loaded from: an editor who empties a section cannot submit
+    it, and a manager who fills it in may approve it (issue 14, §4).
+    """
+
+    #: The edit and create views' buttons that send the board towards publication.
+    MOVING_ACTIONS = ("action-publish", "action-submit", "action-restart-workflow")
 
     def clean(self):
-        """Raises ``ValidationError`` listing the empty mandatory sections when publishing."""
+        """Raises ``BoardIncomplete`` (a non-field error) naming the empty mandatory sections
+        when the form publishes, schedules, submits, resubmits or approves the board."""
         cleaned = super().clean()
-        wants_publish = (
-            "action-publish" in self.data
-            or "action-submit" in self.data
-            or (
-                "action-workflow-action" in self.data
-                and self.data.get("workflow-action-name") == "approve"
-            )
+        wants_publish = any(action in self.data for action in self.MOVING_ACTIONS) or (
+            "action-workflow-action" in self.data
+            and self.data.get("workflow-action-name") == "approve"
         )
         if wants_publish and not self.errors:
-            missing = missing_sections(self.instance, formsets=self.formsets)
+            missing = missing_sections(self.instance, formsets=self.formsets, cleaned_data=cleaned)
             if missing:
-                raise ValidationError(BoardIncomplete(missing).message)
+                raise BoardIncomplete(missing)
         return cleaned
 
 
@@ -193,14 +205,60 @@ class FeeBoardPage(RoutablePageMixin, Page):
         self.life_services = life_services_snapshot(self.community_id)
         return super().save_revision(*args, **kwargs)
 
+    def save(self, *args, **kwargs):
+        """Wagtail's save; raises :class:`BoardIncomplete` (nothing saved) when the save
+        would make incomplete content live.
+
+        Every way Wagtail publishes ends in this save of the published revision's content with
+        ``live=True`` and a new ``live_revision`` (``PublishRevisionAction._publish_revision``);
+        some paths (the edit page, the admin API's publish action) never call :meth:`publish`.
+        """
+        if self.live and self.pk is not None and self._makes_a_revision_live():
+            missing = missing_sections(self)
+            if missing:
+                raise BoardIncomplete(missing)
+        return super().save(*args, **kwargs)
+
+    def _makes_a_revision_live(self) -> bool:
+        stored = (
+            FeeBoardPage.objects.filter(pk=self.pk).values_list("live", "live_revision_id").first()
+        )
+        return stored != (True, self.live_revision_id)
+
     def publish(self, revision, *args, **kwargs):
-        """Publish ``revision``; raises :class:`BoardIncomplete` if a mandatory section is empty."""
+        """Publish ``revision``; raises :class:`BoardIncomplete` if a mandatory section is empty.
+
+        A revision scheduled for publishing (``approved_go_live_at`` set: Wagtail's
+        ``publish_scheduled`` command is publishing it) is refused without raising, so the
+        command goes on with the other due revisions: its schedule is cleared and the refusal
+        is recorded in the page's history (``PUBLISH_REFUSED``) and the ``cms`` log.
+        """
         # The last line of defence: whatever path publishes (admin, workflow approval,
         # scheduled publishing, code), an incomplete board never goes live.
         missing = missing_sections(revision.as_object())
+        if missing and revision.approved_go_live_at is not None:
+            self._refuse_scheduled_publishing(revision, missing)
+            return None
         if missing:
             raise BoardIncomplete(missing)
         return super().publish(revision, *args, **kwargs)
+
+    def _refuse_scheduled_publishing(self, revision, missing: list[str]) -> None:
+        # Clear the schedule, or publish_scheduled would retry (and refuse) every run.
+        type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+        revision.approved_go_live_at = None
+        log(
+            instance=self,
+            action=PUBLISH_REFUSED,
+            revision=revision,
+            data={"revision": {"id": revision.pk}, "missing": missing, "scheduled": True},
+        )
+        logger.warning(
+            "Scheduled publishing of fee board %s revision %s refused: missing %s",
+            self.pk,
+            revision.pk,
+            "; ".join(missing),
+        )
 
     # -- bilingual content --
 

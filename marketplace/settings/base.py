@@ -319,4 +319,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.payment_flow.release_abandoned_holds",
         "schedule": 300.0,
     },
+    # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
+    "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
 }

@@ -1,0 +1,113 @@
+"""The cms app's Wagtail hooks.
+
+# --- Board workflow and staff actions (issue 14 §4 "Publishing checks the wrong revision",
+# §5 "staff actions answer 500"): every way Wagtail offers to move a board towards
+# publication checks the revision it would publish, and a staff action that would break a
+# database constraint is refused with a message. The form and the approval task do most of
+# it (cms/models/fee_board.py, cms/models/workflows.py); these hooks cover the rest.
+"""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.log_actions import LogFormatter
+
+from cms.admin_views import board_incomplete
+from cms.models.fee_board import PUBLISH_REFUSED
+from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
+
+# --- Board workflow and staff actions: begin ---------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def board_workflow_admin_urls():
+    """/cms/boards/<id>/incomplete/: where a refused approval names the missing sections."""
+    return [path("boards/<int:page_id>/incomplete/", board_incomplete, name="cms_board_incomplete")]
+
+
+@hooks.register("register_log_actions")
+def board_workflow_log_actions(actions):
+    """The page history's text for a refused publication (approval or scheduled)."""
+
+    @actions.register_action(PUBLISH_REFUSED)
+    class PublishRefused(LogFormatter):
+        label = gettext_lazy("Publication refused: board incomplete")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if data.get("scheduled"):
+                text = _("Scheduled publishing refused; the schedule was cleared. Missing: %s.")
+            else:
+                text = _("Approval refused. Missing: %s.")
+            return text % "; ".join(data.get("missing", []))
+
+
+def _refuse(request, problems, fallback_url):
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect(get_valid_next_url_from_request(request) or fallback_url)
+
+
+@hooks.register("before_copy_page")
+def refuse_copying_a_one_per_object_page(request, page):
+    """A community's board or an enterprise's page cannot be copied (or aliased): refused
+    with a message on the explorer, before the copy form (the copy would break a unique key)."""
+    problems = copy_blockers(page)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_delete_user")
+def refuse_deleting_a_user_with_records(request, user):
+    """A user with payments, a worker's appointments and the like cannot be deleted:
+    refused with the records named (deactivate the account instead)."""
+    blockers = delete_blockers([user])
+    if blockers:
+        return _refuse(request, [_user_delete_message(user, blockers)], _user_edit_url(user))
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_a_bulk_action_that_would_fail(request, action_type, objects, action_class_instance):
+    """Bulk publish of an incomplete board, bulk delete of users with records: refused."""
+    if action_type == "publish":
+        form = getattr(action_class_instance, "cleaned_form", None)
+        descendants = bool(form and form.cleaned_data.get("include_descendants"))
+        problems = publish_blockers(objects, include_descendants=descendants)
+    elif action_type == "delete" and objects and _is_user(objects[0]):
+        problems = [
+            _user_delete_message(user, blockers)
+            for user in objects
+            if (blockers := delete_blockers([user]))
+        ]
+    else:
+        problems = []
+    if problems:
+        return _refuse(request, problems, "wagtailadmin_home")
+    return None
+
+
+def _is_user(obj):
+    return isinstance(obj, get_user_model())
+
+
+def _user_edit_url(user):
+    return redirect("wagtailusers_users:edit", user.pk).url
+
+
+def _user_delete_message(user, blockers):
+    return _(
+        "“%(user)s” cannot be deleted: records depend on it (%(records)s). Deactivate the "
+        "account instead."
+    ) % {"user": user, "records": "; ".join(blockers)}
+
+
+# --- Board workflow and staff actions: end -----------------------------------------------------
