@@ -238,6 +238,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # /healthz/dispatch/ can tell a silent beat within BEAT_SILENT_AFTER_SWEEPS sweeps.
 CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker reconnects however long the broker is away: Celery's default gives up after 100
+# attempts (about 45 minutes, 30 s apart) and the worker exits (README, "When Redis goes away").
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # --- Stripe (localstripe in the demo and tests) ------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_linli_localstripe")

@@ -76,11 +76,15 @@ def _wait(predicate, timeout: float, step: float = 0.05):
 
 
 class PrivateRedis:
-    """A ``redis-server`` of our own on a free port: stopping it disturbs nobody else."""
+    """A ``redis-server`` of our own on a free port: stopping it disturbs nobody else.
 
-    def __init__(self, folder: Path):
+    ``persistent``: keep the data across a stop and start (an append-only file in ``folder``,
+    written on every command), as a production broker does; otherwise it starts empty."""
+
+    def __init__(self, folder: Path, *, persistent: bool = False):
         self.port = _free_port()
         self.folder = folder
+        self.persistent = persistent
         self.process = None
 
     @property
@@ -106,7 +110,9 @@ class PrivateRedis:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.persistent else "no",
+                "--appendfsync",
+                "always",
                 "--dir",
                 str(self.folder),
             ],
@@ -120,6 +126,7 @@ class PrivateRedis:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+        assert _wait(lambda: not self._answers(), 5), "redis-server still answers"
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +145,12 @@ def private_redis(tmp_path_factory):
 class CeleryWorker:
     """``celery worker -B`` in a subprocess, on the private Redis, against the test database.
 
-    Messages it sends are written to files (``mail_dir``, ``sms_dir``) the test can count."""
+    Messages it sends are written to files (``mail_dir``, ``sms_dir``) the test can count.
+    Subclasses run other Celery commands (``command``) and wait for another line (``ready``)."""
+
+    #: The line in its log that says it is up.
+    ready = "ready."
+    settings_module = "tests.bookings.dispatch.worker_settings"
 
     def __init__(self, broker_url: str, folder: Path):
         self.broker_url = broker_url
@@ -152,7 +164,7 @@ class CeleryWorker:
         db = connection.settings_dict
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.bookings.dispatch.worker_settings",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "LINLI_WORKER_DB_NAME": db["NAME"],
@@ -167,40 +179,51 @@ class CeleryWorker:
     def log(self) -> Path:
         return self.folder / f"worker-{self.starts}.log"
 
+    def command(self) -> list[str]:
+        """The command line: a worker (with embedded beat) on every queue."""
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "marketplace",
+            "worker",
+            "-B",
+            "-Q",
+            "default,dispatch,notifications",
+            "-c",
+            "2",
+            "-l",
+            "info",
+            "-n",
+            f"dispatch-test-{os.getpid()}-{self.starts}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-s",
+            str(self.folder / "beat-schedule"),
+        ]
+
     def start(self) -> None:
+        self.launch()
+        self.wait_until_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (``wait_until_ready``)."""
         self.starts += 1
         log = open(self.log, "w")  # noqa: SIM115 — closed by the subprocess's end
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "marketplace",
-                "worker",
-                "-B",
-                "-Q",
-                "default,dispatch,notifications",
-                "-c",
-                "2",
-                "-l",
-                "info",
-                "-n",
-                f"dispatch-test-{os.getpid()}-{self.starts}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-s",
-                str(self.folder / "beat-schedule"),
-            ],
+            self.command(),
             cwd=settings.BASE_DIR,
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kill() reaches the pool too
         )
+
+    def wait_until_ready(self) -> None:
         ready = _wait(
-            lambda: "ready." in self.log.read_text() or self.process.poll() is not None, 30, 0.1
+            lambda: self.ready in self.log.read_text() or self.process.poll() is not None, 30, 0.1
         )
         assert ready and self.process.poll() is None, self.log.read_text()[-3000:]
 
@@ -243,6 +266,11 @@ def use_broker():
     # A test elsewhere may have set the write URL explicitly; it would win over broker_url.
     saved_write = dict(app.conf.changes).get("broker_write_url", None)
 
+    def _eager(value: bool):
+        # Also under the Django setting's own name: celery 5.6 reads a setting given in
+        # settings.py (CELERY_TASK_ALWAYS_EAGER) before a change made under the short name.
+        app.conf.task_always_eager = app.conf["CELERY_TASK_ALWAYS_EAGER"] = value
+
     def _use(url: str | None):
         # Celery reads CELERY_BROKER_URL from the environment before its own setting.
         if url is None:
@@ -250,7 +278,7 @@ def use_broker():
         else:
             os.environ["CELERY_BROKER_URL"] = url
         app.conf.broker_url = app.conf.broker_write_url = url
-        app.conf.task_always_eager = False
+        _eager(False)
         # Forget pooled connections to the old broker (kombu keeps them process-wide).
         from kombu import pools
 
@@ -261,7 +289,7 @@ def use_broker():
     yield _use
     _use(saved[0])
     app.conf.broker_write_url = saved_write
-    app.conf.task_always_eager = saved[1]
+    _eager(saved[1])
 
 
 @pytest.fixture(scope="session")
