@@ -233,8 +233,8 @@ class FeeBoardPage(RoutablePageMixin, Page):
         command goes on with the other due revisions: its schedule is cleared and the refusal
         is recorded in the page's history (``PUBLISH_REFUSED``) and the ``cms`` log.
         """
-        # The last line of defence: whatever path publishes (admin, workflow approval,
-        # scheduled publishing, code), an incomplete board never goes live.
+        # Refused before Wagtail's publish action starts (workflow approval, bulk publish,
+        # scheduled publishing, code); save() above stops the paths that skip this method.
         missing = missing_sections(revision.as_object())
         if missing and revision.approved_go_live_at is not None:
             self._refuse_scheduled_publishing(revision, missing)

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.models import PageLogEntry, Revision, TaskState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from cms.boards import BoardIncomplete
 from cms.models import FeeBoardPage
@@ -23,7 +24,7 @@ from cms.seed import board_complete_demo_content
 from cms.services import board_ensure
 from cms.tasks import publish_scheduled_task
 from tests.cms.support import edit_form_data
-from tests.factories import UserFactory
+from tests.factories import CommunityFactory, UserFactory
 
 FACILITIES_EN = "Public facilities"
 FACILITIES_ZH = "公共设施"
@@ -372,3 +373,27 @@ def test_beat_runs_scheduled_publishing_every_minute(board, settings):
     )
     publish_scheduled_task.apply().get()
     assert FeeBoardPage.objects.get(pk=board.pk).live_revision_id == revision.pk
+
+
+def test_creating_a_board_and_submitting_it_empty_is_refused(admin_client, board):
+    # A new community's board, added in the admin and submitted at once with nothing filled in.
+    other = CommunityFactory(enterprise=board.community.enterprise, slug="new-garden", name="新园")
+    rows = ("fee_items", "staff", "maintenance_units", "statements", "fund_uses", "comments")
+    fields = {
+        field.name: ""
+        for field in FeeBoardPage._meta.get_fields(include_parents=False)
+        if getattr(field, "concrete", False) and field.name not in ("page_ptr", "life_services")
+    }
+    fields.update({"title": "新园公示栏", "slug": "new-garden", "community": other.pk})
+    fields.update({relation: inline_formset([]) for relation in rows})
+    data = nested_form_data(fields)
+    data["action-submit"] = "1"
+    response = admin_client.post(
+        f"/cms/pages/add/cms/feeboardpage/{board.get_parent().pk}/",
+        data,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Charging items and standards" in body and FACILITIES_EN in body
+    assert not FeeBoardPage.objects.filter(community=other).exists()
