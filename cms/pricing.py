@@ -5,10 +5,14 @@ than those publicised". So every booking and checkout line asks :func:`published
 for its price; the answer comes from the snapshot of life services stored in the **live
 revision** of the community's :class:`cms.models.FeeBoardPage`, never from the catalogue.
 
-A StockRecord whose price differs from that snapshot (a change not yet published) raises
-:class:`PriceNotOnBoard`; the caller must create nothing. The function costs one query (two
-when no StockRecord is given): which revision is live. Its decoded snapshot is kept per
-process (``live_board_snapshot``), the first use of a revision costing one query more.
+The amount charged is the published one. A StockRecord whose price differs from the snapshot
+holds a proposal (a provider's new price, a draft board revision awaiting publication): the
+service stays on sale at the published price until the enterprise publishes the new one. A
+service the live board does not list, or lists for another provider's StockRecord, raises
+:class:`PriceNotOnBoard`; the caller must create nothing. The function costs one query: which
+revision is live. Its decoded snapshot is kept per process (``live_board_snapshot``), the
+first use of a revision costing one query more; :func:`board_price_in` reads an already
+fetched snapshot with no query (the pricing Strategy fetches it once per request).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class PriceNotOnBoard(Exception):
 
     def __init__(self, community, reason: str = ""):
         self.community = community
-        self.reason = reason  # for logs and tests: no_board, not_listed, price_differs
+        self.reason = reason  # for logs and tests: no_board, not_listed, other_provider
         name = getattr(community, "display_name", None) or str(community)
         super().__init__(
             gettext(
@@ -102,36 +106,40 @@ def _as_decimal(value) -> Decimal | None:
 
 
 def published_board_price(*, community, product, stockrecord=None) -> BoardPrice:
-    """The price of ``product`` on the live fee board of ``community``.
+    """The price of ``product`` on the live fee board of ``community`` (yuan, as charged).
 
+    ``stockrecord`` is the community's StockRecord of ``product`` (looked up when not given).
     Raises :class:`PriceNotOnBoard` if the community has no live board, the service is not on
-    it, or ``stockrecord``'s current price (the community's StockRecord when not given)
-    differs from the published one.
+    it, or the board lists another StockRecord (another provider) for it. A pending price
+    proposal on the StockRecord changes nothing here until it is published.
     """
     if community is None:
         raise PriceNotOnBoard(community, "no_board")
     live = live_board_snapshot(community.pk)
+    if stockrecord is None:
+        stockrecord = StockRecord.objects.filter(
+            product_id=getattr(product, "pk", product), community_id=community.pk
+        ).first()
+    return board_price_in(live, community=community, product=product, stockrecord=stockrecord)
+
+
+def board_price_in(live, *, community, product, stockrecord) -> BoardPrice:
+    """:func:`published_board_price` on a snapshot already read (``live_board_snapshot``'s
+    answer, or None for no live board): no query. Raises :class:`PriceNotOnBoard`."""
     if live is None:
         raise PriceNotOnBoard(community, "no_board")
     board_id, revision_id, services = live
     product_id = getattr(product, "pk", product)
     entry = next((s for s in services if s.get("product_id") == product_id), None)
-    if entry is None:
+    if entry is None or stockrecord is None:
         raise PriceNotOnBoard(community, "not_listed")
     published = _as_decimal(entry.get("price"))
     if published is None:
         raise PriceNotOnBoard(community, "not_listed")
-
-    if stockrecord is None:
-        current = (
-            StockRecord.objects.filter(product_id=product_id, community_id=community.pk)
-            .values_list("price", flat=True)
-            .first()
-        )
-    else:
-        if stockrecord.community_id != community.pk or stockrecord.product_id != product_id:
-            raise PriceNotOnBoard(community, "not_listed")
-        current = stockrecord.price
-    if current is None or Decimal(current) != published:
-        raise PriceNotOnBoard(community, "price_differs")
+    if stockrecord.community_id != community.pk or stockrecord.product_id != product_id:
+        raise PriceNotOnBoard(community, "not_listed")
+    listed_record = entry.get("stockrecord_id")
+    if listed_record is not None and listed_record != stockrecord.pk:
+        # The board published another StockRecord's price (another provider's offer).
+        raise PriceNotOnBoard(community, "other_provider")
     return BoardPrice(amount=published, revision_id=revision_id, board_id=board_id)

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -19,6 +19,10 @@ urlpatterns = [
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
     path("", include("bookings.residents.urls")),
     path("", include("payments.urls")),
+    # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so
+    # Oscar's offer, range and voucher dashboards and the basket's voucher form are closed.
+    re_path(r"^shop/dashboard/(?:offers|ranges|vouchers)/", views.discounts_not_sold),
+    re_path(r"^shop/basket/vouchers/", views.discounts_not_sold),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),
     # Wagtail's reports with their filters scoped to the user and safe CSVs (wagtail_reports).

@@ -1,5 +1,5 @@
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -66,3 +66,13 @@ def choose_community(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("catalogue:index")
     return HttpResponseRedirect(next_url)
+
+
+def discounts_not_sold(request, *args, **kwargs):
+    """404 for Oscar's offer, range and voucher pages (dashboard and basket).
+
+    A resident is charged only what the published fee board says (``cms.pricing``), so Linli
+    sells no discounts: Oscar's offer app applies none (``marketplace/offer/applicator.py``)
+    and the pages that would create or apply them are closed, here, before Oscar's URLs.
+    """
+    raise Http404("Discounts are not sold in Linli: the published fee board is the price.")

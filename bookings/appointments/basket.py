@@ -1,9 +1,11 @@
 """Basket checkout: several services at several times in one Oscar order.
 
-The same shape as one-click booking (``one_click.appointment_book``): ``basket_checkout_hold``
-places the order and holds a worker for every line in one transaction (all or nothing), the
-payment seam follows, then ``order_confirm``. The forked checkout view
-(``marketplace/checkout/views.py``) calls them.
+The same shape as one-click booking (``one_click.appointment_book``), read down from
+``basket_checkout``: ``basket_checkout_hold`` places the order and holds a worker for every
+line in one transaction (all or nothing), refusing any line or total that would charge other
+than the published board (``quote.check_charges``); then, outside any lock, the saved card is
+authorised for the order total (``payment.order_pay``), and ``order_confirm``. The forked
+checkout view (``marketplace/checkout/views.py``) calls it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.apps.order.models import Order
 
-from bookings.appointments import locking
+from bookings.appointments import locking, payment
 from bookings.appointments.hold import (
     HoldPlan,
     choose_worker,
@@ -31,8 +33,9 @@ from bookings.appointments.orders import (
     slot_option,
     slot_value,
 )
+from bookings.appointments.quote import check_charges
 from bookings.availability.search import next_free_slots
-from bookings.exceptions import BookingError, SlotsUnavailable, SlotUnavailable
+from bookings.exceptions import BookingError, InvalidTransition, SlotsUnavailable, SlotUnavailable
 from bookings.models import Appointment
 
 Status = Appointment.Status
@@ -57,12 +60,16 @@ def _prepare_line(line, household) -> HoldPlan:
     start = line_slot(line)
     if start is None:
         raise BookingError(_("Choose a time for this service."))
-    return hold_prepare(
+    plan = hold_prepare(
         community=household.community,
         product=line.product,
         start=start,
         line_price=line.unit_price_incl_tax,
     )
+    # What the line charges, after every discount, is what the board says (or nothing).
+    charged = line.line_price_incl_tax_incl_discounts
+    check_charges(charged=[charged], quotes=[plan.quote], products=[line.product], total=charged)
+    return plan
 
 
 def basket_checkout_hold(*, user, basket, household, order_number=None) -> Order:
@@ -101,8 +108,17 @@ def _hold_basket(*, user, basket, household, lines, plans, order_number) -> Orde
     locking.lock_workers([pk for p in plans for pk in p.candidate_ids])
     order = place_order(user=user, basket=basket, order_number=order_number)
     # Oscar writes order lines in basket-line order.
+    order_lines = list(order.lines.order_by("pk"))
+    # The order as written (each line after discounts, and the total) charges exactly the
+    # board's prices, or the whole transaction rolls back (2020 national notice §19).
+    check_charges(
+        charged=[line.line_price_incl_tax for line in order_lines],
+        quotes=[plan.quote for plan in plans],
+        products=[plan.product for plan in plans],
+        total=order.total_incl_tax,
+    )
     problems = {}
-    for basket_line, plan, order_line in zip(lines, plans, order.lines.order_by("pk"), strict=True):
+    for basket_line, plan, order_line in zip(lines, plans, order_lines, strict=True):
         try:
             worker = choose_worker(plan.candidate_ids, start=plan.start, duration=plan.duration)
             create_appointment(
@@ -122,11 +138,35 @@ def _hold_basket(*, user, basket, household, lines, plans, order_number) -> Orde
     return order
 
 
+def basket_checkout(*, user, basket, order_number=None, next_url: str = "") -> Order:
+    """Book the basket: hold every line, pay as one click pays, confirm.
+
+    ``basket_checkout_hold`` (raises ``SlotsUnavailable``, ``BookingError``), then with a saved
+    default card the order total is authorised (``payment.order_pay``: a refusal releases
+    every hold and raises ``PaymentRefused``), then the order is confirmed, unless the bank
+    asks for 3-D Secure: the order stays held and ``order.payment_action_url`` is the page to
+    send the browser to (then ``next_url``); the payment's signal confirms it. Without a card
+    the resident pays after the service.
+    """
+    order = basket_checkout_hold(
+        user=user, basket=basket, household=None, order_number=order_number
+    )
+    # The hold has committed and no lock is held: the card is authorised now (a network call).
+    action_url = payment.order_pay(order=order, user=user, next_url=next_url)
+    if not action_url:
+        order_confirm(order=order, by=user)
+    order.payment_action_url = action_url
+    return order
+
+
 def order_confirm(*, order: Order, by=None) -> list[Appointment]:
     """Confirm every held appointment of an order (after payment, when there is one)."""
     appointments = list(order.appointments.filter(status=Status.HELD))
     for appointment in appointments:
-        appointment_confirm(appointment=appointment, by=by)
+        try:
+            appointment_confirm(appointment=appointment, by=by)
+        except InvalidTransition:
+            appointment.refresh_from_db()  # confirmed meanwhile by the payment's signal
     return appointments
 
 

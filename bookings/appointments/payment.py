@@ -10,6 +10,7 @@ transaction has committed, and the payments app claims its own rows before calli
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Min
@@ -21,7 +22,7 @@ from bookings.appointments.hold import appointment_for_key
 from bookings.appointments.lifecycle import appointment_confirm, appointment_release
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
-from marketplace.policy import ABANDONED_HOLD_AFTER, AUTHORISE_NOW_HORIZON
+from marketplace.policy import ABANDONED_HOLD_AFTER, AUTHORISE_BEFORE_START, AUTHORISE_NOW_HORIZON
 from payments import signals
 from payments.cards import default_card
 from payments.exceptions import (
@@ -57,6 +58,29 @@ def pays_by_card(user) -> bool:
     return default_card(user) is not None
 
 
+@dataclass(frozen=True)
+class PaymentPlan:
+    """How a booking will be paid, as the pages tell a resident before they book.
+
+    ``card``: the default ``SavedCard`` that one click and basket checkout authorise (None:
+    paid after the service). The card is authorised when booking, or ``before_hours`` hours
+    before the start for a start more than ``horizon_days`` days ahead, and captured when the
+    job is done (``marketplace.policy``; ``payments.services.authorisation_time``).
+    """
+
+    card: object = None
+    signed_in: bool = False  # False: a visitor, told both ways
+    horizon_days: int = AUTHORISE_NOW_HORIZON.days
+    before_hours: int = int(AUTHORISE_BEFORE_START.total_seconds() // 3600)
+
+
+def payment_plan(user) -> PaymentPlan:
+    """The payment a booking by ``user`` (anonymous allowed) will take: see ``PaymentPlan``."""
+    if user is None or not user.is_authenticated:
+        return PaymentPlan()
+    return PaymentPlan(card=default_card(user), signed_in=True)
+
+
 def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> Appointment:
     """Authorise the card for a held appointment, or leave it to be paid after the service.
 
@@ -69,40 +93,75 @@ def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> A
     if default_card(user) is None:
         return appointment
     key = _key(user, idempotency_key or f"appointment:{appointment.pk}")
-    order = appointment.order
-    Appointment.objects.filter(pk=appointment.pk).update(
-        payment_method=Appointment.PaymentMethod.CARD
-    )
-    appointment.payment_method = Appointment.PaymentMethod.CARD
     try:
-        intent = payment_authorise_or_schedule(
-            order=order,
-            user=user,
-            amount=order.total_incl_tax,  # from the order, never from the browser
-            idempotency_key=key,
-            starts_at=appointment.start,
-        )
-    except (CardDeclined, NoSavedCard) as exc:
-        _release(appointment, str(exc))
-        raise PaymentRefused(
-            _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
-        ) from exc
+        intent = _authorise(order=appointment.order, user=user, key=key, held=[appointment])
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
         first = appointment_for_key(user=user, booking_key=idempotency_key)
         _release(appointment, _("A second click on the same booking"))
         if first is not None and first.pk != appointment.pk:
             return first
         raise BookingError(_("This booking is already being paid. Please wait a moment.")) from exc
-    except PaymentServiceUnavailable as exc:
-        _release(appointment, str(exc))
-        raise PaymentRefused(
-            _("The card service is unavailable. Nothing was charged; please try again.")
-        ) from exc
+    appointment.payment_method = Appointment.PaymentMethod.CARD
     if intent.status == IntentStatus.REQUIRES_ACTION:
         appointment.payment_action_url = intent_action_url(
             intent, next_url=appointment.get_absolute_url()
         )
     return appointment
+
+
+def order_pay(*, order, user, next_url: str = "") -> str:
+    """Authorise the card for every held appointment of a basket order, as one click does.
+
+    With a saved default card the order total (yuan, the sum of the board prices the order
+    was checked against) is authorised off-session in one manual-capture PaymentIntent, or
+    scheduled when the latest appointment starts more than 5 days ahead (the authorisation
+    must last until the last job is captured: ``payments.services.authorisation_time``).
+    Without a card the resident pays after the service. Returns the 3-D Secure page to send
+    the browser to (then ``next_url``), or "" (confirm the order next). A declined card, a
+    card service that cannot be reached or a payment already under way releases every hold
+    of the order and raises ``PaymentRefused`` or ``BookingError``: nothing is charged.
+    """
+    held = list(order.appointments.filter(status=Status.HELD))
+    if not held or default_card(user) is None:
+        return ""
+    key = _key(user, f"order:{order.number}")
+    try:
+        intent = _authorise(order=order, user=user, key=key, held=held)
+    except (PaymentInProgress, InvalidPaymentOperation) as exc:
+        for appointment in held:
+            _release(appointment, _("This order is already being paid"))
+        raise BookingError(_("This booking is already being paid. Please wait a moment.")) from exc
+    if intent.status == IntentStatus.REQUIRES_ACTION:
+        return intent_action_url(intent, next_url=next_url)
+    return ""
+
+
+def _authorise(*, order, user, key: str, held: list[Appointment]):
+    """Authorise (or schedule) ``order``'s total on the default card for its ``held``
+    appointments; a refusal releases them and raises ``PaymentRefused``."""
+    Appointment.objects.filter(pk__in=[a.pk for a in held]).update(
+        payment_method=Appointment.PaymentMethod.CARD
+    )
+    try:
+        return payment_authorise_or_schedule(
+            order=order,
+            user=user,
+            amount=order.total_incl_tax,  # from the order, never from the browser
+            idempotency_key=key,
+            starts_at=max(a.start for a in held),
+        )
+    except (CardDeclined, NoSavedCard) as exc:
+        for appointment in held:
+            _release(appointment, str(exc))
+        raise PaymentRefused(
+            _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
+        ) from exc
+    except PaymentServiceUnavailable as exc:
+        for appointment in held:
+            _release(appointment, str(exc))
+        raise PaymentRefused(
+            _("The card service is unavailable. Nothing was charged; please try again.")
+        ) from exc
 
 
 def _release(appointment: Appointment, reason: str) -> None:

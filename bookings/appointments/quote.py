@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError, PriceNotPublished, ServiceNotOfferedHere
-from cms.pricing import PriceNotOnBoard, published_board_price
+from cms.pricing import PriceNotOnBoard
 from marketplace.partner.strategy import CommunityStrategy
 
 
@@ -26,22 +26,22 @@ class Quote:
 def service_quote(*, community, product) -> Quote:
     """The price a resident of ``community`` pays for ``product``: the one place it is decided.
 
-    The community's StockRecord through the pricing Strategy, and only if that price is on the
-    community's published fee board (``cms.pricing.published_board_price``): a price not on the
-    board is refused before anything is written, and the board revision that justified it is
-    recorded on the appointment. Raises ``ServiceNotOfferedHere`` (no price in the community)
-    or ``PriceNotPublished`` (the price is not on the published board).
+    The community's StockRecord through the pricing Strategy, at the price the community's
+    published fee board lists for it (``CommunityStrategy.board_price``, the price gate of
+    ``cms.pricing``): a service not on the board is refused before anything is written, a
+    provider's unpublished proposal is not charged, and the board revision that justified the
+    price is recorded on the appointment. Raises ``ServiceNotOfferedHere`` (no StockRecord in
+    the community) or ``PriceNotPublished`` (not on the published board).
     """
-    info = CommunityStrategy(community=community).fetch_for_product(product)
-    if info.stockrecord is None or not info.price.exists:
+    strategy = CommunityStrategy(community=community)
+    info = strategy.fetch_for_product(product)
+    if info.stockrecord is None:
         raise ServiceNotOfferedHere(
             _("%(service)s is not offered in %(community)s.")
             % {"service": product.get_title(), "community": community.display_name}
         )
     try:
-        board = published_board_price(
-            community=community, product=product, stockrecord=info.stockrecord
-        )
+        board = strategy.board_price(product, info.stockrecord)
     except PriceNotOnBoard as exc:
         raise PriceNotPublished(str(exc)) from exc
     return Quote(
@@ -61,4 +61,38 @@ def check_line_price(line_price: Decimal, quote: Quote, product) -> None:
         raise BookingError(
             _("The price of %(service)s has changed to %(price)s. Please review it and book again.")
             % {"service": product.get_title(), "price": f"¥{quote.amount}"}
+        )
+
+
+def check_charges(*, charged: list[Decimal], quotes: list[Quote], products, total: Decimal) -> None:
+    """Refuse an order unless what it charges is exactly what the board publishes.
+
+    ``charged`` is each line's amount after every discount (yuan, one appointment per line),
+    ``quotes`` the board's price for each line and ``total`` the order's total (incl. any
+    surcharge or shipping). The rule (2020 national notice §19: no fee other than those
+    publicised) is about the amount charged, so a discount, a surcharge or a rounding that
+    moves a line or the total off the board is refused like a changed price. Raises
+    ``BookingError`` naming the service (or the total) and the board's amount.
+    """
+    for amount, quote, product in zip(charged, quotes, products, strict=True):
+        if amount != quote.amount:
+            raise BookingError(
+                _(
+                    "%(service)s would be charged %(charged)s, but the published fee board "
+                    "says %(price)s. Nothing was booked."
+                )
+                % {
+                    "service": product.get_title(),
+                    "charged": f"¥{amount}",
+                    "price": f"¥{quote.amount}",
+                }
+            )
+    published = sum((q.amount for q in quotes), Decimal("0.00"))
+    if total != published:
+        raise BookingError(
+            _(
+                "This order would be charged %(charged)s, but the published fee board says "
+                "%(price)s. Nothing was booked."
+            )
+            % {"charged": f"¥{total}", "price": f"¥{published}"}
         )

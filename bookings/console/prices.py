@@ -1,8 +1,10 @@
 """Prices in the console: a manager proposes, the enterprise publishes.
 
 A proposed price is saved on the StockRecord at once; the fee-board signal turns it into a draft
-board revision, and the price gate refuses bookings at the new price until the enterprise
-publishes the board (a price can be charged only if it is on the published board).
+board revision. Until the enterprise publishes it the service stays on sale at the published
+price (the pricing Strategy and the price gate read the live board, ``cms.pricing``): a price
+can be charged only if it is on the published board, and a proposal never takes a service off
+sale.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def price_propose(*, stockrecord, price: Decimal, by=None):
 
     The StockRecord is saved with the new price; the fee-board signal
     (``cms.signals.stockrecord_changed``) turns it into a draft board revision awaiting the
-    enterprise's publication, and until then the price gate refuses bookings at the new price.
+    enterprise's publication; until then residents book and pay the published price.
     Returns the draft revision (None when the community has no board yet). ``price`` is in
     yuan; raises ``ConsoleError`` for a price of zero or less, or the price it already has.
     """

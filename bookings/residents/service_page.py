@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookings.appointments.payment import PaymentPlan, payment_plan
 from bookings.appointments.quote import Quote, service_quote
 from bookings.availability.search import Slot, available_slots, group_by_day, service_terms
 from bookings.availability.window import local_day_bounds, parse_start
@@ -43,7 +44,8 @@ class ServiceBooking:
     times); ``quote`` the price there, or ``refusal`` why it cannot be booked there;
     ``slot_days`` the next ``DAYS_SHOWN`` days with free ``slots``, as [(local date, [Slot])];
     ``chosen`` the start the visitor picked before being asked for their address (aware, or
-    None); ``nonce`` the page view's booking key prefix.
+    None); ``nonce`` the page view's booking key prefix; ``payment`` how one click will take
+    the payment (the saved card authorised, or after the service).
     """
 
     community: object = None
@@ -55,6 +57,7 @@ class ServiceBooking:
     slots: list = field(default_factory=list)
     chosen: datetime | None = None
     nonce: str = ""
+    payment: PaymentPlan = field(default_factory=PaymentPlan)
 
 
 def service_booking(*, request, product) -> ServiceBooking:
@@ -67,6 +70,7 @@ def service_booking(*, request, product) -> ServiceBooking:
         duration_minutes=int(terms.duration.total_seconds() // 60),
         cancellation_fee=terms.cancellation_fee,
         nonce=booking_nonce(request),
+        payment=payment_plan(getattr(request, "user", None)),
     )
     if booking.community is None:
         return booking

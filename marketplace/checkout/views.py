@@ -1,22 +1,27 @@
 """Checkout of a basket of services: one order, one appointment per line, no shipping.
 
 Oscar's flow is kept (basket → payment → preview → place order); placing the order is
-``bookings.appointments.basket.basket_checkout_hold`` (the order and a held worker per line, all or
-nothing) followed by ``order_confirm``. A line whose time was taken meanwhile is reported on
-that line and nothing is placed.
+``bookings.appointments.basket.basket_checkout``: the order and a held worker per line (all or
+nothing), the saved card authorised as one click does, then the confirmation. A line whose
+time was taken meanwhile is reported on that line and nothing is placed; a refused card
+places nothing and leaves the basket as it was.
 """
 
 from urllib.parse import urlencode
 
+from django.db.models import Q
+from django.shortcuts import redirect
 from django.urls import reverse
 from oscar.apps.checkout import views
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 
-from bookings.appointments.basket import basket_checkout_hold, basket_slot_problems, order_confirm
+from bookings.appointments.basket import basket_checkout, basket_slot_problems
 from bookings.appointments.hold import resolve_household
+from bookings.appointments.payment import payment_plan
 from bookings.exceptions import BookingError, HouseholdRequired, SlotsUnavailable
 
 FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
+Order = get_model("order", "Order")
 UnableToPlaceOrder = get_class("order.exceptions", "UnableToPlaceOrder")
 
 
@@ -37,6 +42,14 @@ class PaymentDetailsView(views.PaymentDetailsView):
             )
             raise FailedPreCondition(url=url, message=str(exc)) from exc
 
+    def generate_order_number(self, basket):
+        """Oscar's number (100000 + basket id), with a suffix when the basket was checked out
+        before and that order was not completed (a declined card cancels it and reopens the
+        basket): a second try is a new order with its own payment."""
+        number = super().generate_order_number(basket)
+        tries = Order.objects.filter(Q(number=number) | Q(number__startswith=f"{number}-")).count()
+        return f"{number}-{tries + 1}" if tries else number
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         household = resolve_household(user=self.request.user)
@@ -46,6 +59,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
                 basket=self.request.basket, household=household
             )
         ctx["slot_problems"] = self.slot_problems or {}
+        # The payment that will happen: the saved card authorised now, or after the service.
+        ctx["payment_plan"] = payment_plan(self.request.user)
         return ctx
 
     def handle_order_placement(
@@ -62,15 +77,19 @@ class PaymentDetailsView(views.PaymentDetailsView):
         **kwargs,
     ):
         try:
-            order = basket_checkout_hold(
-                user=user, basket=basket, household=None, order_number=order_number
+            order = basket_checkout(
+                user=user,
+                basket=basket,
+                order_number=order_number,
+                next_url=reverse("checkout:thank-you"),
             )
         except SlotsUnavailable as exc:
             self.slot_problems = exc.problems
             raise UnableToPlaceOrder(str(exc)) from exc
-        except BookingError as exc:
+        except BookingError as exc:  # also PaymentRefused: nothing placed, nothing charged
             raise UnableToPlaceOrder(str(exc)) from exc
-        # --- payment seam: the hold has committed and no lock is held (see
-        # bookings.appointments.one_click.appointment_book). Until the payments app, pay after the service.
-        order_confirm(order=order, by=user)
-        return self.handle_successful_order(order)
+        response = self.handle_successful_order(order)
+        if order.payment_action_url:
+            # The bank asks for 3-D Secure; its page returns to the thank-you page.
+            return redirect(order.payment_action_url)
+        return response

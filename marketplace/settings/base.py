@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "marketplace.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
-    "oscar.apps.offer.apps.OfferConfig",
+    "marketplace.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
@@ -267,6 +267,23 @@ OSCAR_ORDER_STATUS_PIPELINE = {
     "Completed": (),
     "Cancelled": (),
 }
+# No discounts are sold: a resident is charged only what the published fee board says
+# (cms.pricing). Oscar's offer app applies none (marketplace/offer/applicator.py); its offer,
+# range and voucher dashboards are closed (marketplace/urls.py) and left out of the menu.
+_DISCOUNT_PAGES = {
+    "dashboard:offer-list",
+    "dashboard:range-list",
+    "dashboard:voucher-list",
+    "dashboard:voucher-set-list",
+}
+OSCAR_DASHBOARD_NAVIGATION = [
+    {**item, "children": [c for c in item["children"] if c["url_name"] not in _DISCOUNT_PAGES]}
+    if "children" in item
+    else item
+    for item in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405 (oscar.defaults)
+    if item.get("url_name") not in _DISCOUNT_PAGES
+]
+OSCAR_DASHBOARD_NAVIGATION = [i for i in OSCAR_DASHBOARD_NAVIGATION if i.get("children", True)]
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 THUMBNAIL_DEBUG = False
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"

@@ -29,25 +29,36 @@ def test_the_stockrecord_passed_in_is_checked_too(board, service, community):
     assert published_board_price(community=community, product=service, stockrecord=record).amount
 
 
-def test_a_changed_price_is_refused_until_the_board_is_published(board, service, community):
+def test_a_proposed_price_is_charged_only_once_published_and_the_old_one_meanwhile(
+    board, service, community
+):
     record = _price(community, service)
     record.price = Decimal("135.00")
-    record.save()
+    record.save()  # a proposal: a draft board revision awaits publication
 
-    with pytest.raises(PriceNotOnBoard) as refused:
-        published_board_price(community=community, product=service)
-    assert refused.value.reason == "price_differs"
-    with pytest.raises(PriceNotOnBoard):
-        published_board_price(community=community, product=service, stockrecord=record)
+    # Still on sale, at the published price, for as long as the draft waits.
+    for given in (None, record):
+        price = published_board_price(community=community, product=service, stockrecord=given)
+        assert price.amount == Decimal("120.00") and price.revision_id == board.live_revision_id
 
     board_publish(board=FeeBoardPage.objects.get(pk=board.pk))
     assert published_board_price(community=community, product=service).amount == Decimal("135")
 
 
+def test_another_providers_stockrecord_is_not_the_published_offer(
+    board, service, community, other_provider
+):
+    _price(community, service).delete()
+    StockRecordFactory(product=service, partner=other_provider, community=community, price="120")
+    with pytest.raises(PriceNotOnBoard) as refused:
+        published_board_price(community=community, product=service)
+    assert refused.value.reason == "other_provider"
+    publish_board(community)
+    assert published_board_price(community=community, product=service).amount == Decimal("120")
+
+
 def test_the_refusal_names_the_community_in_the_residents_language(board, service, community):
-    record = _price(community, service)
-    record.price = Decimal("99.00")
-    record.save()
+    FeeBoardPage.objects.get(pk=board.pk).unpublish()
     with translation.override("zh-hans"), pytest.raises(PriceNotOnBoard) as zh:
         published_board_price(community=community, product=service)
     assert "望京花园" in str(zh.value)
@@ -108,8 +119,8 @@ def test_the_kept_snapshot_gives_way_to_a_new_publication_at_once(board, service
     record = _price(community, service)
     record.price = Decimal("128.00")
     record.save()
-    with pytest.raises(PriceNotOnBoard):  # the kept snapshot still says 120: not chargeable
-        published_board_price(community=community, product=service)
+    # A proposal: the live revision (and its kept snapshot) still says 120, and 120 is charged.
+    assert published_board_price(community=community, product=service) == first
     publish_board(community)
     now = published_board_price(community=community, product=service)
     assert now.amount == Decimal("128.00") and now.revision_id != first.revision_id

@@ -137,6 +137,7 @@ def test_a_page_rendered_while_a_change_commits_is_not_kept(service, published_b
         record = service.stockrecords.get(community=community)
         record.price = Decimal("135.00")
         record.save()
+        publish_board(community)  # the catalogue shows the published price
         looking = Thread(target=neighbour_looks)
         looking.start()
         looking.join()

@@ -1,4 +1,5 @@
-"""The Strategy prices a service from the visitor's community, never from another's."""
+"""The Strategy prices a service from the visitor's community, never from another's, at the
+price on that community's published fee board."""
 
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.utils import translation
 
 from marketplace.community import SESSION_KEY
 from marketplace.partner.strategy import Selector
+from tests.cms.support import publish_board
 from tests.factories import HouseholdFactory, ProductFactory, StockRecordFactory, UserFactory
 
 
@@ -25,6 +27,7 @@ def test_a_resident_sees_their_default_households_price(
     service, provider, community, other_community
 ):
     StockRecordFactory(product=service, partner=provider, community=other_community, price="99.00")
+    publish_board(other_community)
     user = UserFactory()
     HouseholdFactory(user=user, community=other_community)
     info = _strategy_for(user).fetch_for_product(service)
@@ -33,7 +36,9 @@ def test_a_resident_sees_their_default_households_price(
     assert info.stockrecord.community == other_community
 
 
-def test_a_visitor_sees_the_price_of_the_community_chosen_in_the_header(service, community):
+def test_a_visitor_sees_the_price_of_the_community_chosen_in_the_header(
+    service, community, published_board
+):
     info = _strategy_for(session_community=community).fetch_for_product(service)
     assert info.price.excl_tax == Decimal("120.00")
     assert info.availability.is_available_to_buy
@@ -61,7 +66,7 @@ def test_without_a_community_nothing_is_priced(service):
     [("en", "No services are offered in Qinghe Jiayuan yet."), ("zh-hans", "清河嘉园暂无")],
 )
 def test_catalogue_lists_only_the_communitys_services_in_both_languages(
-    client, service, community, other_community, lang, expected
+    client, service, community, other_community, lang, expected, published_board
 ):
     client.post("/community/", {"community": community.pk, "next": "/shop/catalogue/"})
     response = client.get("/shop/catalogue/", HTTP_ACCEPT_LANGUAGE=lang)
@@ -75,14 +80,20 @@ def test_catalogue_lists_only_the_communitys_services_in_both_languages(
     assert expected in body
 
 
-def test_catalogue_grid_is_cached_but_never_stale(client, service, community, provider):
-    """The grid is a cached fragment; a price change or a new service shows on the next view."""
+def test_catalogue_grid_is_cached_but_never_stale(
+    client, service, community, provider, published_board
+):
+    """The grid is a cached fragment; a published price or a new service shows on the next view
+    (a proposed price only once the board is published: until then the published one)."""
 
     client.post("/community/", {"community": community.pk})
     assert "¥120.00" in client.get("/shop/catalogue/").content.decode()
     record = service.stockrecords.get(community=community)
     record.price = Decimal("135.00")
     record.save()
+    body = client.get("/shop/catalogue/").content.decode()
+    assert "¥120.00" in body and "¥135.00" not in body
+    publish_board(community)
     body = client.get("/shop/catalogue/").content.decode()
     assert "¥135.00" in body and "¥120.00" not in body
     added = ProductFactory(title="整理收纳", title_en="Home organising")

@@ -12,7 +12,7 @@ import pytest
 from bookings.console.earnings import EarningsRow, earnings_csv
 from bookings.models import Appointment
 from cms.models import FeeBoardPage
-from cms.pricing import PriceNotOnBoard, live_board_snapshot, published_board_price
+from cms.pricing import live_board_snapshot, published_board_price
 from cms.services import board_publish
 from marketplace.partner.models import StockRecord
 from payments.models import PaymentIntentRecord
@@ -59,11 +59,10 @@ def test_a_proposed_price_is_a_draft_until_the_enterprise_publishes(
         s.get("product_id") == service.pk and Decimal(str(s["price"])) == Decimal("135.00")
         for s in draft.as_object().life_services
     )
-    # The public board still says ¥120, and ¥135 cannot be charged until it is published.
+    # The public board still says ¥120, and ¥120 is charged until ¥135 is published.
     [listed] = [s for s in live_board_snapshot(community.pk)[2] if s["product_id"] == service.pk]
     assert Decimal(str(listed["price"])) == Decimal("120.00")
-    with pytest.raises(PriceNotOnBoard):
-        published_board_price(community=community, product=service)
+    assert published_board_price(community=community, product=service).amount == Decimal("120")
     [(shown, published, _form)] = client.get("/provider/services/").context["rows"]
     assert (shown.price, published) == (Decimal("135.00"), Decimal("120.00"))
 
