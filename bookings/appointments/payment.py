@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bookings.appointments.hold import appointment_for_key
 from bookings.appointments.lifecycle import appointment_confirm, appointment_release
+from bookings.appointments.settlement import order_settle_payment
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
 from marketplace.policy import ABANDONED_HOLD_AFTER
@@ -27,6 +28,7 @@ from payments.exceptions import (
     CardDeclined,
     InvalidPaymentOperation,
     NoSavedCard,
+    PaymentError,
     PaymentInProgress,
     PaymentServiceUnavailable,
 )
@@ -34,7 +36,7 @@ from payments.models import PaymentIntentRecord
 from payments.services import (
     payment_authorise_or_schedule,
     payment_for_order,
-    payment_settle_cancellation,
+    payment_replan,
     payment_void,
 )
 from payments.urls import intent_action_url
@@ -109,15 +111,44 @@ def _release(appointment: Appointment, reason: str) -> None:
 
 
 def cancellation_settle(*, appointment: Appointment, fee: Decimal) -> None:
-    """After a cancellation has committed: void the authorisation, or capture only the fee."""
+    """After a cancellation (with ``fee`` yuan recorded in ``fees_due``) has committed: settle
+    the order's card payment once no appointment of it is active (``order_settle_payment``):
+    void it when nothing is due, else capture only what is due and release the rest. An order
+    with other appointments still to come keeps its authorisation for them."""
+    outcome = order_settle_payment(appointment.order)
+    if outcome.error:
+        # payments_capture_finished (beat) and the reconciliation settle it later; the
+        # cancellation itself stands.
+        logger.warning(
+            "could not settle the payment of cancelled appointment %s (fee %s): %s",
+            appointment.pk,
+            fee,
+            outcome.error,
+        )
+
+
+def reschedule_settle(*, appointment: Appointment) -> None:
+    """After a reschedule has committed: plan the card's authorisation for the new time.
+
+    A scheduled authorisation moves with the start; an authorisation that would lapse before
+    the moved job can be captured is voided and taken again in time
+    (``payments.services.payment_replan``). The order's latest active start counts, as its one
+    authorisation is captured when its last appointment is done."""
     intent = payment_for_order(appointment.order)
     if intent is None:
         return
+    starts = appointment.order.appointments.filter(status__in=Appointment.ACTIVE).values_list(
+        "start", flat=True
+    )
+    latest = max(starts, default=None)
+    if latest is None:
+        return
     try:
-        payment_settle_cancellation(intent=intent, fee=fee)
-    except PaymentServiceUnavailable:
-        # The reconciliation re-reads it within the hour; the cancellation itself stands.
-        logger.warning("could not settle the payment of cancelled appointment %s", appointment.pk)
+        payment_replan(intent=intent, starts_at=latest)
+    except PaymentError as exc:
+        logger.warning(
+            "could not plan the payment of moved appointment %s: %s", appointment.pk, exc
+        )
 
 
 # --- payments that finish later ---------------------------------------------------------------

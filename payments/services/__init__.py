@@ -26,6 +26,7 @@ from payments.services.authorise import (
     payment_authorise,
     payment_authorise_or_schedule,
     payment_authorise_scheduled,
+    payment_replan,
     payment_schedule,
 )
 from payments.services.capture import payment_capture, payment_settle_cancellation, payment_void
@@ -44,6 +45,7 @@ __all__ = [
     "payment_capture",
     "payment_for_order",
     "payment_refund",
+    "payment_replan",
     "payment_schedule",
     "payment_settle_cancellation",
     "payment_sync",
