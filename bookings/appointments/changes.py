@@ -78,14 +78,9 @@ def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -
 def fee_kept_by_moving(appointment: Appointment, at: datetime | None = None) -> Decimal:
     """The late-cancellation fee (yuan) a move at ``at`` (default now) keeps in place, to be
     told before the move: moving is free, but cancelling the moved appointment later costs it.
-    0 when moving now keeps nothing. Raises ``CancellationRefused`` once the service started."""
-    at = at or timezone.now()
-    _refuse_if_started(appointment, at)
-    if is_escalated(appointment):
-        return NO_FEE
-    if appointment.moved_late or is_late(appointment, at):
-        return late_fee(appointment)
-    return NO_FEE
+    0 when moving now keeps nothing: the same as cancelling now would cost. Raises
+    ``CancellationRefused`` once the service has started."""
+    return cancellation_fee_for(appointment, at)
 
 
 def _lock_appointment(appointment: Appointment) -> Appointment:

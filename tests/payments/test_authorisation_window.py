@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.appointments.changes import appointment_reschedule
-from marketplace.policy import CAPTURE_AFTER_START
+from marketplace import policy
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord
 from payments.services import authorisation_time, payment_authorise_or_schedule
@@ -27,6 +27,14 @@ S = PaymentIntentRecord.Status
 
 #: Stripe's documented window for Visa, merchant-initiated, card not present.
 VISA_OFF_SESSION = timedelta(days=4, hours=18)
+#: A job is captured at most a day after its start (completion or no-show, then beat's retry).
+CAPTURE_AFTER_START = timedelta(hours=24)
+
+
+def test_the_policy_counts_with_stripes_shortest_window_and_a_days_capture():
+    assert getattr(policy, "AUTHORISATION_VALIDITY", None) == VISA_OFF_SESSION
+    assert getattr(policy, "CAPTURE_AFTER_START", None) == CAPTURE_AFTER_START
+    assert policy.AUTHORISE_BEFORE_START + CAPTURE_AFTER_START <= VISA_OFF_SESSION
 
 
 def test_every_start_in_the_booking_window_is_authorised_in_time():

@@ -135,7 +135,9 @@ def _ledger(intent):
         "status": intent.status,
         "captured": intent.amount_captured,
         "refunded": intent.amount_refunded,
-        "released": intent.amount_released,
+        "released": (intent.amount_authorised - intent.amount_captured)
+        if intent.status == Status.CAPTURED
+        else Decimal("0.00"),
         "refund_rows": list(intent.refunds.values_list("amount", "external")),
         "source": (source.amount_allocated, source.amount_debited, source.amount_refunded),
     }

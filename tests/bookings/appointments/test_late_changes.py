@@ -7,13 +7,15 @@ a move) or a no-show costs the fee, once, captured from the card's authorisation
 after the service is never announced a fee.
 """
 
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from oscar.apps.order.models import Order
 
 from bookings.models import Appointment
 from payments.models import PaymentIntentRecord
+from payments.services import payment_authorise
 from tests.bookings.appointments.ledger import (
     EARLY,
     LATE,
@@ -26,22 +28,12 @@ from tests.bookings.appointments.ledger import (
     reschedule,
     time_passes,
 )
-from tests.bookings.factories import WorkerFactory
+from tests.cms.support import publish_board
+from tests.factories import ProductFactory, StockRecordFactory
 from tests.payments.conftest import save_card
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
-
-
-@pytest.fixture
-def anytime_worker(provider, community, service):
-    """A worker on duty around the clock, so any daytime slot near now is free."""
-    return WorkerFactory(
-        provider=provider,
-        skills=[service.product_class],
-        communities=[community],
-        hours=[(day, time(0), time(23, 59)) for day in range(7)],
-    )
 
 
 @pytest.fixture
@@ -154,3 +146,52 @@ def test_pay_later_no_show_records_no_fee(client, pay_later):
     announced = Announced()
     no_show(pay_later, announced)
     assert_ledger_agrees(client, pay_later, announced)
+
+
+@pytest.fixture
+def window_cleaning(provider, community, anytime_worker):
+    product = ProductFactory(
+        title="擦玻璃",
+        title_en="Window cleaning",
+        attributes={"duration_minutes": 60, "cancellation_fee": 20.0},
+    )
+    StockRecordFactory(product=product, partner=provider, community=community, price="160.00")
+    publish_board(community)
+    return product
+
+
+def test_cancelling_one_appointment_of_an_order_keeps_the_hold_for_the_others(
+    localstripe, client, resident, service, window_cleaning, english
+):
+    """A basket order holds one authorisation for all its appointments: cancelling one (free)
+    must not void the hold the other still needs, and the order is settled once, for what is
+    due (the other's price), when the last one is done."""
+    client.force_login(resident)
+    first, second = (
+        daytime_slot(after=EARLY[0], before=EARLY[1]),
+        daytime_slot(after=timedelta(hours=50), before=timedelta(hours=70)),
+    )
+    client.post(f"/shop/services/{service.pk}/basket/", {"start": first.isoformat()})
+    client.post(f"/shop/services/{window_cleaning.pk}/basket/", {"start": second.isoformat()})
+    client.get("/shop/checkout/", follow=True)
+    client.get("/shop/checkout/payment-details/")
+    client.get("/shop/checkout/preview/")
+    client.post("/shop/checkout/preview/", {"action": "place_order"})
+    order = Order.objects.get(user=resident)
+    # The card authorisation of the whole order, as one click takes it (the basket's own
+    # authorisation is another section's work; this is the settlement's contract).
+    save_card(resident)
+    order.appointments.update(payment_method=Appointment.PaymentMethod.CARD)
+    intent = payment_authorise(
+        order=order, user=resident, amount=order.total_incl_tax, idempotency_key="basket"
+    )
+    assert intent.amount_authorised == Decimal("280.00")
+    cleaning, windows = order.appointments.order_by("start")
+
+    cancel(client, cleaning, Announced())
+    intent.refresh_from_db()
+    assert intent.status == PaymentIntentRecord.Status.AUTHORISED
+    announced = Announced()
+    complete(windows, announced)
+    assert announced.total == Decimal("160.00")
+    assert_ledger_agrees(client, windows, announced)
