@@ -13,7 +13,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from bookings.appointments.payment import holds_release_abandoned
-from bookings.console.settlement import payments_capture_finished
+from bookings.appointments.settlement import payments_capture_finished
 from bookings.dispatch.offers import offers_expire
 from bookings.dispatch.outbox import dispatch_round_process, dispatch_rounds_sweep
 from bookings.notify.reminders import reminder_send, reminders_send_due

@@ -41,11 +41,21 @@ ABANDONED_HOLD_AFTER = timedelta(minutes=30)
 #: Cancelling or rescheduling this long (or longer) before the start is free.
 FREE_CHANGE_BEFORE = timedelta(hours=24)
 
-# --- payments (Stripe: an uncaptured authorisation lapses after about 7 days) ---------------
+# --- payments (Stripe: an uncaptured authorisation lapses) ----------------------------------
 
-#: A booking starting further ahead than this is not authorised at once ...
-AUTHORISE_NOW_HORIZON = timedelta(days=5)
-#: ... but this long before its start, off-session.
+#: How long an off-session card authorisation can be captured: Visa's merchant-initiated window,
+#: the shortest of the card-not-present windows, is "4 days and 18 hours"
+#: (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method#auth-capture-limitations;
+#: Mastercard, Amex, Discover: 7 days). Our authorisations are confirmed off-session.
+AUTHORISATION_VALIDITY = timedelta(days=4, hours=18)
+#: A job is captured at most this long after its start: the longest service, the completion or
+#: no-show report, and the beat task that captures what Stripe could not take meanwhile.
+CAPTURE_AFTER_START = timedelta(hours=24)
+#: A booking starting further ahead than this is not authorised at once (the hold would lapse
+#: before the job is captured) ...
+AUTHORISE_NOW_HORIZON = AUTHORISATION_VALIDITY - CAPTURE_AFTER_START
+#: ... but this long before its start, off-session (so the hold lasts until
+#: ``CAPTURE_AFTER_START`` after it: 48 h + 24 h < 4 days 18 h).
 AUTHORISE_BEFORE_START = timedelta(hours=48)
 
 # --- dispatch -----------------------------------------------------------------------------

@@ -152,6 +152,10 @@ class PaymentIntentRecord(models.Model):
     pending_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Far dates: an authorisation lapses after ~7 days, so it is taken 48 h before the start.
     authorise_at = models.DateTimeField(_("authorise at"), null=True, blank=True, db_index=True)
+    # When an authorisation lapses at Stripe (the charge's
+    # ``payment_method_details.card.capture_before``, or the shortest window from the time we
+    # learnt of it): a job moved past it needs a new authorisation.
+    capture_before = models.DateTimeField(_("capture before"), null=True, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
@@ -182,6 +186,14 @@ class PaymentIntentRecord(models.Model):
 
     def __str__(self):
         return f"{self.stripe_id or self.idempotency_key} ({self.get_status_display()})"
+
+    @property
+    def amount_released(self) -> Decimal:
+        """The part of a captured authorisation that was released, never taken (yuan): a partial
+        capture (a late-cancellation fee) releases the rest. It is no refund."""
+        if self.status != self.Status.CAPTURED:
+            return Decimal(0)
+        return max(Decimal(0), self.amount_authorised - self.amount_captured)
 
     @property
     def refundable(self) -> Decimal:

@@ -9,6 +9,7 @@ does; none retries on its own (``max_network_retries=0``): our callers decide.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -230,10 +231,12 @@ def latest_charge(pi: dict) -> dict | None:
 
 
 def captured_minor(pi: dict, charge: dict | None, fallback: int) -> int:
-    """How much of the PaymentIntent was captured.
+    """How much of the PaymentIntent was captured (fen).
 
-    Stripe says it in ``amount_received``; localstripe does not, and records the released part
-    of a partial capture as a refund of the charge, so we fall back to what we asked for.
+    Stripe says it in the PaymentIntent's ``amount_received`` and the charge's
+    ``amount_captured`` (https://docs.stripe.com/api/payment_intents/object#payment_intent_object-amount_received,
+    https://docs.stripe.com/api/charges/object#charge_object-amount_captured); localstripe says
+    neither, so ``fallback`` (what we asked to capture) stands in for it.
     """
     if pi.get("amount_received") is not None:
         return int(pi["amount_received"])
@@ -242,15 +245,40 @@ def captured_minor(pi: dict, charge: dict | None, fallback: int) -> int:
     return fallback
 
 
-def refunded_minor(charge: dict | None, captured: int) -> int:
-    """How much of the captured amount was refunded, whoever refunded it.
+def released_minor(charge: dict | None, captured: int) -> int:
+    """How much of a captured charge's authorisation was released, not taken (fen).
 
-    On Stripe ``amount_refunded`` counts refunds only; localstripe also counts the part of a
-    partial capture that was released (``amount - captured``), which is taken off here.
+    A partial capture (``amount_to_capture`` below the authorised ``amount``) releases the rest
+    to the card (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method#capture-funds).
+    That rest is no refund: nothing was ever taken. ``captured`` is ``captured_minor``.
+    """
+    if not charge or not charge.get("captured"):
+        return 0
+    return max(0, int(charge.get("amount") or 0) - captured)
+
+
+def refunded_minor(charge: dict | None, captured: int) -> int:
+    """How much of the captured amount was refunded, whoever refunded it (fen).
+
+    The charge's ``amount_refunded`` also counts the part of the authorisation a partial capture
+    released: Stripe reports an authorisation of 12000 captured for 3000 as ``amount_captured``
+    3000 and ``amount_refunded`` 9000, and localstripe (which reports no ``amount_captured``)
+    even lists a Refund of 9000 for it. The released part (``released_minor``) is taken off, so
+    only money paid back after it was taken counts; never more than ``captured``.
     """
     if not charge:
         return 0
-    refunded = int(charge.get("amount_refunded") or 0)
-    if charge.get("amount_captured") is None:  # localstripe
-        refunded -= max(0, int(charge.get("amount") or 0) - captured)
-    return max(0, refunded)
+    refunded = int(charge.get("amount_refunded") or 0) - released_minor(charge, captured)
+    return max(0, min(refunded, captured))
+
+
+def capture_before(charge: dict | None) -> datetime | None:
+    """When the charge's authorisation lapses (aware, UTC), as Stripe reports it in
+    ``payment_method_details.card.capture_before``
+    (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method); None when not reported
+    (localstripe)."""
+    card = ((charge or {}).get("payment_method_details") or {}).get("card") or {}
+    stamp = card.get("capture_before")
+    if not stamp:
+        return None
+    return datetime.fromtimestamp(int(stamp), tz=UTC)

@@ -1,6 +1,15 @@
-"""Cancelling and rescheduling under the policy: free 24 h or more before the start, the
-service's fee within 24 h, refused once it has started. Amounts are computed and recorded here
-(``Appointment.fees_due``, ``AppointmentEvent.fee``); the payments app charges them."""
+"""Cancelling and rescheduling under the policy, and the one fee a booking can cost.
+
+The policy (README, "Payment policy for late changes"): changing or cancelling 24 h or more
+before the start is free. Within 24 h a **reschedule** is still free of charge but keeps the
+late-cancellation fee in place (``Appointment.moved_late``), so cancelling the moved appointment
+later costs the fee whenever it is; a **cancellation** costs the service's fee; a **no-show**
+(console) costs the same fee. At most one fee per booking, never more than its price, and only
+on a card: the fee is captured from the card's authorisation (the rest is released), and a
+booking paid after the service has no card to take it from, so it is never announced one.
+What is announced here is what ``fees_due`` records and what the card is charged
+(``bookings.appointments.settlement``). Amounts are yuan ``Decimal``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +24,7 @@ from bookings.appointments import locking
 from bookings.appointments.hold import candidate_ids, choose_worker, is_overlap, slot_taken
 from bookings.appointments.lifecycle import appointment_rescheduled, appointment_transition
 from bookings.appointments.orders import SLOT_OPTION_CODE, slot_value
-from bookings.appointments.payment import authorisation_follow, cancellation_settle
+from bookings.appointments.payment import cancellation_settle, reschedule_settle
 from bookings.availability.search import next_free_slots
 from bookings.availability.window import validate_start
 from bookings.dispatch.outbox import is_escalated
@@ -26,22 +35,52 @@ from marketplace.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
 Status = Appointment.Status
 
 CHANGEABLE = (Status.HELD, Status.CONFIRMED, Status.ACCEPTED)
+NO_FEE = Decimal("0.00")
 
 
-def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -> Decimal:
-    """What cancelling (or moving) at ``at`` costs: nothing 24 h or more before the start,
-    the service's fee within 24 h, and not possible once the service has started."""
-    at = at or timezone.now()
+def _refuse_if_started(appointment: Appointment, at: datetime) -> None:
     if at >= appointment.start:
         raise CancellationRefused(
             _("The service has already started; it can no longer be cancelled or moved.")
         )
-    # No worker could be found (the round escalated): changing or cancelling is free.
+
+
+def late_fee(appointment: Appointment) -> Decimal:
+    """The service's late-cancellation (and no-show) fee for this booking, in yuan.
+
+    The fee recorded when it was booked, never more than the price (it is captured from the
+    price's authorisation), and nothing for a booking paid after the service (no card to charge).
+    """
+    if appointment.payment_method != Appointment.PaymentMethod.CARD:
+        return NO_FEE
+    return min(appointment.cancellation_fee, appointment.price)
+
+
+def is_late(appointment: Appointment, at: datetime | None = None) -> bool:
+    """Is ``at`` (default now) within 24 h (``FREE_CHANGE_BEFORE``) of the start?"""
+    return appointment.start - (at or timezone.now()) < FREE_CHANGE_BEFORE
+
+
+def cancellation_fee_for(appointment: Appointment, at: datetime | None = None) -> Decimal:
+    """What cancelling at ``at`` (default now) costs, in yuan: the fee is due within 24 h of the
+    start, or at any time once the appointment was moved within 24 h of its start; nothing
+    otherwise, nothing when no worker could be found (the round escalated), nothing for a booking
+    paid after the service. Raises ``CancellationRefused`` once the service has started."""
+    at = at or timezone.now()
+    _refuse_if_started(appointment, at)
     if is_escalated(appointment):
-        return Decimal("0.00")
-    if appointment.start - at >= FREE_CHANGE_BEFORE:
-        return Decimal("0.00")
-    return appointment.cancellation_fee
+        return NO_FEE
+    if appointment.moved_late or is_late(appointment, at):
+        return late_fee(appointment)
+    return NO_FEE
+
+
+def fee_kept_by_moving(appointment: Appointment, at: datetime | None = None) -> Decimal:
+    """The late-cancellation fee (yuan) a move at ``at`` (default now) keeps in place, to be
+    told before the move: moving is free, but cancelling the moved appointment later costs it.
+    0 when moving now keeps nothing: the same as cancelling now would cost. Raises
+    ``CancellationRefused`` once the service has started."""
+    return cancellation_fee_for(appointment, at)
 
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
@@ -56,10 +95,11 @@ def _lock_appointment(appointment: Appointment) -> Appointment:
 
 
 def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
-    """Cancel under the policy and settle the card payment; returns the fee charged.
+    """Cancel under the policy and settle the card payment; returns the fee (yuan) charged.
 
-    The cancellation commits first; only then, with no lock held, the card's authorisation is
-    voided (free cancellation) or only the fee is captured.
+    The cancellation commits first; only then, with no lock held, the order's card payment is
+    settled (``payment.cancellation_settle``): voided when nothing is due, else only what is due
+    captured, the rest released. Raises ``CancellationRefused``.
     """
     fee = _cancel(appointment=appointment, by=by, reason=reason)
     cancellation_settle(appointment=appointment, fee=fee)
@@ -85,10 +125,12 @@ def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
 
 
 def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by) -> Decimal:
-    """Move to ``new_start`` under the cancellation policy, keeping the worker if they are
-    free then (otherwise another qualified free worker). Returns the fee now due. After the
-    move commits, a card authorisation that would lapse before the new start is released and
-    scheduled again (``payment.authorisation_follow``)."""
+    """Move to ``new_start`` (aware), keeping the worker if they are free then (otherwise
+    another qualified free worker). Returns the fee charged for moving: always yuan 0.00 (a move
+    within 24 h sets ``moved_late`` instead, see the module docstring). Once the move has
+    committed, the card's authorisation is planned again for the new start
+    (``payment.reschedule_settle``). Raises ``SlotUnavailable`` (with ``next_slots``),
+    ``CancellationRefused``, ``BookingError``."""
     validate_start(new_start)
     try:
         fee = _reschedule(appointment=appointment, new_start=new_start, by=by)
@@ -100,9 +142,7 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
             near=new_start,
         )
         raise
-    # Committed; no lock held: a card authorisation that would lapse before the new start is
-    # taken again later (a Stripe call).
-    authorisation_follow(appointment=appointment)
+    reschedule_settle(appointment=appointment)
     return fee
 
 
@@ -118,7 +158,10 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
     locking.lock_workers([*candidates, locked.worker_id])
     if new_start == locked.start:
         raise BookingError(_("That is already the time of this appointment."))
-    fee = cancellation_fee_for(locked)
+    _refuse_if_started(locked, timezone.now())
+    fee = NO_FEE  # moving is free; a late move keeps the late-cancellation fee in place
+    if fee_kept_by_moving(locked):
+        locked.moved_late = True
     duration = locked.end - locked.start
     keep = locked.worker_id if locked.worker_id in candidates else None
     worker = choose_worker(
@@ -130,10 +173,9 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
     )
     old_start, old_worker_id = locked.start, locked.worker_id
     locked.start, locked.end, locked.worker = new_start, new_start + duration, worker
-    locked.fees_due += fee
     try:
         with transaction.atomic():
-            locked.save(update_fields=["start", "end", "worker", "fees_due", "updated"])
+            locked.save(update_fields=["start", "end", "worker", "moved_late", "updated"])
     except IntegrityError as exc:
         if is_overlap(exc):
             raise slot_taken() from exc

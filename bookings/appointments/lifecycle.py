@@ -23,13 +23,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from bookings.dispatch.outbox import dispatch_round_create, round_withdraw
 from bookings.models import Appointment
 from bookings.notify.reminders import rating_request_plan, reminders_cancel, reminders_plan
-from payments.services import payment_schedule_follow
 
 Status = Appointment.Status
 
@@ -94,15 +92,9 @@ def appointment_ended(*, appointment: Appointment, by=None) -> None:
 
 def appointment_rescheduled(*, appointment: Appointment, by=None) -> None:
     """What a reschedule triggers, inside its transaction: the reminders move with the start;
-    a scheduled card authorisation (far dates: 48 h before the start) moves with the order's
-    earliest start; a job no worker has accepted yet is dispatched afresh (open offer
+    a job no worker has accepted yet is dispatched afresh (open offer
     withdrawn, new round)."""
     reminders_plan(appointment)
-    first_start = Appointment.objects.filter(
-        order_id=appointment.order_id, status__in=Appointment.ACTIVE
-    ).aggregate(first=Min("start"))["first"]
-    if first_start is not None:
-        payment_schedule_follow(order=appointment.order, starts_at=first_start)
     if appointment.status == Status.CONFIRMED:
         round_withdraw(appointment, by=by, note=_("The appointment was moved"))
         dispatch_round_create(appointment=appointment, reason=_("The appointment was moved"))

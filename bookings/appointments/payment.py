@@ -13,13 +13,13 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments.hold import appointment_for_key
 from bookings.appointments.lifecycle import appointment_confirm, appointment_release
+from bookings.appointments.settlement import order_settle_payment
 from bookings.exceptions import BookingError, PaymentRefused
 from bookings.models import Appointment
 from marketplace.policy import ABANDONED_HOLD_AFTER, AUTHORISE_BEFORE_START, AUTHORISE_NOW_HORIZON
@@ -29,16 +29,15 @@ from payments.exceptions import (
     CardDeclined,
     InvalidPaymentOperation,
     NoSavedCard,
+    PaymentError,
     PaymentInProgress,
     PaymentServiceUnavailable,
 )
 from payments.models import PaymentIntentRecord
 from payments.services import (
-    authorisation_time,
     payment_authorise_or_schedule,
     payment_for_order,
-    payment_schedule,
-    payment_settle_cancellation,
+    payment_replan,
     payment_void,
 )
 from payments.urls import intent_action_url
@@ -171,54 +170,44 @@ def _release(appointment: Appointment, reason: str) -> None:
 
 
 def cancellation_settle(*, appointment: Appointment, fee: Decimal) -> None:
-    """After a cancellation has committed: void the authorisation, or capture only the fee."""
+    """After a cancellation (with ``fee`` yuan recorded in ``fees_due``) has committed: settle
+    the order's card payment once no appointment of it is active (``order_settle_payment``):
+    void it when nothing is due, else capture only what is due and release the rest. An order
+    with other appointments still to come keeps its authorisation for them."""
+    outcome = order_settle_payment(appointment.order)
+    if outcome.error:
+        # payments_capture_finished (beat) and the reconciliation settle it later; the
+        # cancellation itself stands.
+        logger.warning(
+            "could not settle the payment of cancelled appointment %s (fee %s): %s",
+            appointment.pk,
+            fee,
+            outcome.error,
+        )
+
+
+def reschedule_settle(*, appointment: Appointment) -> None:
+    """After a reschedule has committed: plan the card's authorisation for the new time.
+
+    A scheduled authorisation moves with the start; an authorisation that would lapse before
+    the moved job can be captured is voided and taken again in time
+    (``payments.services.payment_replan``). The order's latest active start counts, as its one
+    authorisation is captured when its last appointment is done."""
     intent = payment_for_order(appointment.order)
     if intent is None:
         return
+    starts = appointment.order.appointments.filter(status__in=Appointment.ACTIVE).values_list(
+        "start", flat=True
+    )
+    latest = max(starts, default=None)
+    if latest is None:
+        return
     try:
-        payment_settle_cancellation(intent=intent, fee=fee)
-    except PaymentServiceUnavailable:
-        # The reconciliation re-reads it within the hour; the cancellation itself stands.
-        logger.warning("could not settle the payment of cancelled appointment %s", appointment.pk)
-
-
-def authorisation_follow(*, appointment: Appointment) -> PaymentIntentRecord | None:
-    """After a reschedule has committed: an authorisation that would lapse before the order's
-    (new) earliest start is released and taken again ``AUTHORISE_BEFORE_START`` before it.
-
-    A card authorisation lapses about 7 days after it was taken
-    (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method); Linli keeps one only
-    ``AUTHORISE_NOW_HORIZON`` (5 days) ahead of the start. An appointment moved further away
-    than that from the moment its card was authorised gets its authorisation voided (nothing
-    charged) and a scheduled one (beat authorises it 48 h before the new start). A scheduled
-    authorisation moves inside the reschedule's own transaction (``payment_schedule_follow``).
-    Returns the new scheduled intent, or None when nothing had to change. Stripe being
-    unreachable is logged and left (the authorisation stays, as before the move).
-    """
-    intent = payment_for_order(appointment.order)
-    if intent is None or intent.status != IntentStatus.AUTHORISED:
-        return None
-    first_start = Appointment.objects.filter(
-        order_id=appointment.order_id, status__in=Appointment.ACTIVE
-    ).aggregate(first=Min("start"))["first"]
-    authorised_at = intent.authorise_at or intent.created
-    if first_start is None or first_start - authorised_at <= AUTHORISE_NOW_HORIZON:
-        return None
-    when = authorisation_time(first_start)
-    if when is None:  # the new start is near again: the authorisation still covers it
-        return None
-    try:
-        payment_void(intent=intent)
-        return payment_schedule(
-            order=appointment.order,
-            user=intent.user,
-            amount=intent.amount,
-            idempotency_key=f"{intent.idempotency_key}:moved:{intent.pk}"[:128],
-            authorise_at=when,
+        payment_replan(intent=intent, starts_at=latest)
+    except PaymentError as exc:
+        logger.warning(
+            "could not plan the payment of moved appointment %s: %s", appointment.pk, exc
         )
-    except (PaymentServiceUnavailable, InvalidPaymentOperation, PaymentInProgress, NoSavedCard):
-        logger.warning("could not re-time the authorisation of appointment %s", appointment.pk)
-        return None
 
 
 # --- payments that finish later ---------------------------------------------------------------

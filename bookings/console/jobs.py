@@ -2,7 +2,7 @@
 
 Each action locks the appointment through ``bookings.appointments.locking`` (the one lock
 order), moves its status and commits; completing or a no-show then settles the order's card
-payment (``bookings.console.settlement``) outside any lock or transaction.
+payment (``bookings.appointments.settlement``) outside any lock or transaction.
 
 The status moves (``appointment_transition``, with everything they trigger) are one line per action: ``appointment_check_in``,
 ``_complete`` and ``_no_show``.
@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
+from bookings.appointments.changes import late_fee
 from bookings.appointments.lifecycle import appointment_transition
+from bookings.appointments.settlement import PaymentOutcome, appointment_settle_payment
 from bookings.console.access import FINISHED
 from bookings.console.errors import ConsoleError
-from bookings.console.settlement import PaymentOutcome, appointment_settle_payment
 from bookings.models import Appointment, Worker
 from marketplace.policy import CHECK_IN_EARLIEST, LOCAL_TZ, NOTES_MAX
 
@@ -128,7 +129,7 @@ def _no_show(*, appointment: Appointment, worker: Worker, notes: str, now: datet
     notes = (notes or "").strip()
     if not notes:
         raise ConsoleError(_("Please say what happened (for example: nobody answered the door)."))
-    fee = locked.cancellation_fee
+    fee = late_fee(locked)  # the late-cancellation fee, as the resident was told (changes.py)
     if fee:
         locked.fees_due += fee
         locked.save(update_fields=["fees_due", "updated"])

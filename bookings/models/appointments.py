@@ -147,7 +147,15 @@ class Appointment(models.Model):
         max_digits=12,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text=_("Late cancellation or rescheduling fees the resident owes."),
+        help_text=_("The late-cancellation or no-show fee charged to the resident's card."),
+    )
+    moved_late = models.BooleanField(
+        _("moved within 24 hours"),
+        default=False,
+        help_text=_(
+            "Rescheduled within 24 hours of its start: moving was free, but cancelling it later "
+            "costs the late-cancellation fee."
+        ),
     )
     board_revision_id = models.PositiveIntegerField(
         _("fee board revision"),
@@ -215,6 +223,14 @@ class Appointment(models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:appointment-detail", args=[self.pk])
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What this appointment costs the resident now, in yuan: its price once completed,
+        plus the late-cancellation or no-show fee it made due (``fees_due``). What the ledger
+        records for it and what its order's card is charged for it."""
+        price = self.price if self.status == self.Status.COMPLETED else Decimal("0.00")
+        return price + self.fees_due
 
     @property
     def is_active(self) -> bool:

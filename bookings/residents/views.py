@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from oscar.templatetags.currency_filters import currency
 
 from bookings.appointments import changes
 from bookings.appointments.basket import basket_add_service
@@ -264,10 +265,8 @@ def appointment_cancel(request, pk):
                 appointment=appointment, by=request.user, reason=form.cleaned_data["reason"]
             )
             if fee:
-                messages.success(
-                    request,
-                    _("Cancelled. A late cancellation fee of ¥%(fee)s applies.") % {"fee": fee},
-                )
+                done = _("Cancelled. %(fee)s is charged to your card; the rest is released.")
+                messages.success(request, done % {"fee": currency(fee)})
             else:
                 messages.success(request, _("Cancelled, free of charge."))
             return redirect(appointment)
@@ -288,18 +287,19 @@ def appointment_cancel(request, pk):
 
 @login_required
 def appointment_reschedule(request, pk):
-    """GET shows free slots (and the fee of moving now); POST moves to the chosen one."""
+    """GET shows free slots (moving is free; what a late move keeps); POST moves there."""
     appointment = _own_appointment(request, pk)
     try:
-        fee = changes.cancellation_fee_for(appointment)
+        kept_fee = changes.fee_kept_by_moving(appointment)
         if request.method == "POST":
             new_start = parse_start(request.POST.get("start", ""))
-            fee = changes.appointment_reschedule(
+            changes.appointment_reschedule(
                 appointment=appointment, new_start=new_start, by=request.user
             )
-            done = _("Moved to the new time.")
-            if fee:
-                done += " " + _("A late change fee of ¥%(fee)s applies.") % {"fee": fee}
+            done = _("Moved to the new time, free of charge.")
+            if kept_fee:
+                kept = _("From now on, cancelling it costs %(fee)s.")
+                done += " " + kept % {"fee": currency(kept_fee)}
             messages.success(request, done)
             return redirect(appointment)
     except BookingError as exc:
@@ -317,7 +317,7 @@ def appointment_reschedule(request, pk):
         "bookings/appointment_reschedule.html",
         {
             "appointment": appointment,
-            "fee": fee,
+            "kept_fee": kept_fee,
             "slot_days": group_by_day(slots),
             "nonce": booking_nonce(request),
             "active_tab": "appointments",

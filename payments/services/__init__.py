@@ -26,8 +26,8 @@ from payments.services.authorise import (
     payment_authorise,
     payment_authorise_or_schedule,
     payment_authorise_scheduled,
+    payment_replan,
     payment_schedule,
-    payment_schedule_follow,
 )
 from payments.services.capture import payment_capture, payment_settle_cancellation, payment_void
 from payments.services.reconcile import payments_reconcile
@@ -45,8 +45,8 @@ __all__ = [
     "payment_capture",
     "payment_for_order",
     "payment_refund",
+    "payment_replan",
     "payment_schedule",
-    "payment_schedule_follow",
     "payment_settle_cancellation",
     "payment_sync",
     "payment_void",

@@ -4,10 +4,10 @@ One click authorises the booking's price on the resident's default card without 
 (``off_session=true``, https://docs.stripe.com/payments/save-and-reuse) and with
 ``capture_method=manual``, so the money is only held until the job is done
 (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method). An uncaptured authorisation
-lapses after about 7 days (card-not-present; Visa's merchant-initiated window is shorter), so a
-booking further ahead than ``marketplace.policy.AUTHORISE_NOW_HORIZON`` is scheduled instead and
-authorised ``AUTHORISE_BEFORE_START`` before its start by the beat task
-(``authorise_due_payments``).
+lapses (Visa's merchant-initiated window, the shortest, is 4 days 18 h), so a booking further
+ahead than ``marketplace.policy.AUTHORISE_NOW_HORIZON`` is scheduled instead and authorised
+``AUTHORISE_BEFORE_START`` before its start by the beat task (``authorise_due_payments``); a job
+moved later than its hold lasts is authorised again (``payment_replan``).
 
 Amounts are yuan ``Decimal``; ``payments.stripe_client`` turns them into fen for Stripe.
 """
@@ -28,7 +28,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.models import Order
 
-from marketplace.policy import AUTHORISE_BEFORE_START, AUTHORISE_NOW_HORIZON
+from marketplace.policy import (
+    AUTHORISE_BEFORE_START,
+    AUTHORISE_NOW_HORIZON,
+    CAPTURE_AFTER_START,
+)
 from payments import stripe_client as sc
 from payments.cards import default_card
 from payments.exceptions import (
@@ -39,6 +43,7 @@ from payments.exceptions import (
     PaymentServiceUnavailable,
 )
 from payments.models import PaymentIntentRecord, SavedCard
+from payments.services.capture import payment_void
 from payments.services.sync import mark_failed, payment_apply_stripe_state
 
 logger = logging.getLogger("linli.payments")
@@ -212,9 +217,11 @@ def payment_schedule(
 def authorisation_time(starts_at: datetime, *, now: datetime | None = None) -> datetime | None:
     """When to authorise for an appointment starting at ``starts_at`` (aware datetime).
 
-    None means now; a start further ahead than ``AUTHORISE_NOW_HORIZON`` (5 days) is authorised
-    ``AUTHORISE_BEFORE_START`` (48 h) before it, because an authorisation lapses after about
-    7 days (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method).
+    None means now; a start further ahead than ``AUTHORISE_NOW_HORIZON`` (3 days 18 h) is
+    authorised ``AUTHORISE_BEFORE_START`` (48 h) before it, because an off-session Visa
+    authorisation lapses after 4 days 18 h and the job is captured up to
+    ``CAPTURE_AFTER_START`` (24 h) after its start
+    (https://docs.stripe.com/payments/place-a-hold-on-a-payment-method).
     """
     now = now or timezone.now()
     if starts_at - now > AUTHORISE_NOW_HORIZON:
@@ -238,6 +245,52 @@ def payment_authorise_or_schedule(
     return payment_schedule(
         order=order, user=user, amount=amount, idempotency_key=idempotency_key, authorise_at=when
     )
+
+
+def hold_lasts(intent: PaymentIntentRecord, starts_at: datetime) -> bool:
+    """Does the intent's authorisation last until a job starting at ``starts_at`` is captured
+    (``CAPTURE_AFTER_START`` after it)? False when it has no ``capture_before``."""
+    if intent.capture_before is None:
+        return False
+    return starts_at + CAPTURE_AFTER_START <= intent.capture_before
+
+
+def payment_replan(
+    *, intent: PaymentIntentRecord, starts_at: datetime, now: datetime | None = None
+) -> PaymentIntentRecord:
+    """Plan the card payment again for a job moved to ``starts_at`` (aware); returns the live
+    intent.
+
+    A SCHEDULED authorisation moves to ``authorisation_time(starts_at)`` (taken at once when
+    that is now). An AUTHORISED hold that would lapse before the moved job is captured
+    (``hold_lasts``) is voided and a new authorisation of the same amount scheduled (or taken
+    at once) under a new key: the order's one live payment. Anything else is left as it is.
+    Raises ``PaymentServiceUnavailable`` (Stripe unreachable), ``InvalidPaymentOperation``,
+    ``PaymentInProgress`` as ``payment_void`` does.
+    """
+    now = now or timezone.now()
+    if intent.status == Status.AUTHORISED and not hold_lasts(intent, starts_at):
+        old = payment_void(intent=intent)
+        if old.status != Status.CANCELED:
+            return old
+        intent, _must_call = _claim_intent(
+            order=old.order,
+            user=old.user,
+            amount=old.amount,
+            idempotency_key=f"{old.idempotency_key}:again:{old.order.stripe_intents.count()}"[:128],
+            card=old.card or _card_for(old.user, None),
+            authorise_at=authorisation_time(starts_at, now=now) or now,
+        )
+    if intent.status != Status.SCHEDULED:
+        return intent
+    when = authorisation_time(starts_at, now=now) or now
+    PaymentIntentRecord.objects.filter(pk=intent.pk, status=Status.SCHEDULED).update(
+        authorise_at=when
+    )
+    intent.refresh_from_db()
+    if when <= now:
+        return payment_authorise_scheduled(intent=intent)
+    return intent
 
 
 def payment_authorise_scheduled(*, intent: PaymentIntentRecord) -> PaymentIntentRecord:
@@ -315,25 +368,3 @@ def _notify_authorisation_failed(intent: PaymentIntentRecord) -> None:
             }
         )
     send_mail(subject, body, None, [user.email], fail_silently=True)
-
-
-def payment_schedule_follow(
-    *, order: Order, starts_at: datetime, now: datetime | None = None
-) -> PaymentIntentRecord | None:
-    """The order's (earliest) appointment now starts at ``starts_at`` (aware): a scheduled
-    authorisation moves with it, to ``authorisation_time(starts_at)``, or to now when the new
-    start is within ``AUTHORISE_NOW_HORIZON`` (beat's ``authorise_due_payments`` takes it on
-    its next run). Inside the caller's transaction (a reschedule's); no Stripe call.
-
-    Returns the moved intent, or None when the order has no scheduled authorisation (paid
-    after the service, or authorised already)."""
-    now = now or timezone.now()
-    when = authorisation_time(starts_at, now=now) or now
-    # One conditional UPDATE: a beat run claiming the row meanwhile (SCHEDULED → PENDING)
-    # either waits for this transaction or has already moved it, and then nothing is changed.
-    moved = PaymentIntentRecord.objects.filter(order=order, status=Status.SCHEDULED).update(
-        authorise_at=when, updated=now
-    )
-    if not moved:
-        return None
-    return PaymentIntentRecord.objects.filter(order=order, status=Status.SCHEDULED).first()

@@ -15,8 +15,10 @@ from decimal import Decimal
 import stripe
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.policy import AUTHORISATION_VALIDITY
 from payments import signals
 from payments import stripe_client as sc
 from payments.exceptions import PaymentServiceUnavailable
@@ -39,15 +41,26 @@ def lock_intent(pk: int) -> PaymentIntentRecord:
     ``LOCK_TIMEOUT_MS`` so a webhook can answer 503 and let Stripe retry rather than pile up.
     Returns the row with ``order`` and ``card`` loaded. Raises ``PaymentIntentRecord.DoesNotExist``
     and, on a lock timeout, ``django.db.OperationalError``.
+
+    The lock is taken by a statement on the intent's table alone and the row (with its order and
+    card) read by a second one, as ``bookings.appointments.locking.lock_appointment`` does. Why:
+    a ``SELECT ... JOIN ... FOR UPDATE OF`` that waits behind a writer is re-checked by
+    PostgreSQL against the *old* joined rows, so a writer that changed ``card`` (a scheduled
+    authorisation taking the new default card) made the waiting caller miss a row that exists
+    (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
-    return (
-        PaymentIntentRecord.objects.select_for_update(of=("self",))
-        .select_related("order", "card")
-        .get(pk=pk)
+    locked = (
+        PaymentIntentRecord.objects.select_for_update()
+        .filter(pk=pk)
+        .order_by()
+        .values_list("pk", flat=True)
     )
+    if not list(locked):
+        raise PaymentIntentRecord.DoesNotExist(f"No payment intent {pk}")
+    return PaymentIntentRecord.objects.select_related("order", "card").get(pk=pk)
 
 
 def apply_stripe_state(intent: PaymentIntentRecord, pi: dict, charge: dict | None) -> None:
@@ -88,6 +101,9 @@ def apply_stripe_state(intent: PaymentIntentRecord, pi: dict, charge: dict | Non
         source.allocate(authorised_amount, reference=pi["id"], status="requires_capture")
         intent.status = Status.AUTHORISED
         intent.amount_authorised = authorised_amount
+        intent.capture_before = sc.capture_before(charge) or (
+            timezone.now() + AUTHORISATION_VALIDITY
+        )
         intent.failure_message = ""
         emit_after_commit(signals.payment_authorised, intent)
 

@@ -16,6 +16,7 @@ from bookings.availability.search import available_slots
 from bookings.exceptions import CancellationRefused, InvalidTransition, SlotUnavailable
 from bookings.models import Appointment
 from tests.bookings.factories import TimeOffFactory, WorkerFactory
+from tests.payments.conftest import save_card
 from tests.support import local, tomorrow_at
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +94,18 @@ def test_cancellation_is_free_from_24_hours_before_and_costs_the_fee_after(
     book, worker, hours_before, fee
 ):
     appointment = book(local(2, 10))
+    appointment.payment_method = Appointment.PaymentMethod.CARD  # the fee is taken from a card
     at = appointment.start - timedelta(hours=hours_before)
     assert cancellation_fee_for(appointment, at=at) == fee
+
+
+@pytest.mark.parametrize("hours_before", [25, 23, 0.5])
+def test_a_booking_paid_after_the_service_is_never_announced_a_fee(book, worker, hours_before):
+    """No card holds money for it, so no fee could be charged: none is announced or recorded."""
+    appointment = book(local(2, 10))
+    assert appointment.payment_method == Appointment.PaymentMethod.AFTER_SERVICE
+    at = appointment.start - timedelta(hours=hours_before)
+    assert cancellation_fee_for(appointment, at=at) == Decimal("0.00")
 
 
 @pytest.mark.parametrize("after", [timedelta(0), timedelta(minutes=1), timedelta(hours=3)])
@@ -121,9 +132,10 @@ def test_cancelling_more_than_24_hours_ahead_is_free(client, book, resident, wor
 
 
 @pytest.fixture
-def soon(resident, service, community, provider):
+def soon(localstripe, resident, service, community, provider):
     """A worker on duty around the clock, and the resident's appointment at the first free
-    slot: at most a few hours away, so well within 24 h."""
+    slot, paid by card: at most a few hours away, so well within 24 h."""
+    save_card(resident)
     WorkerFactory(
         provider=provider,
         skills=[service.product_class],
@@ -139,7 +151,7 @@ def test_cancelling_within_24_hours_shows_and_records_the_fee(client, resident, 
     client.force_login(resident)
     url = f"/shop/accounts/appointments/{soon.pk}/cancel/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "cancelling now costs ¥30.00" in page
+    assert "cancelling now costs ¥30.00, charged to your card" in page
     assert client.post(url).status_code == 302
     soon.refresh_from_db()
     assert soon.status == Status.CANCELLED
@@ -149,14 +161,12 @@ def test_cancelling_within_24_hours_shows_and_records_the_fee(client, resident, 
         appointment_cancel(appointment=soon, by=resident)
 
 
-def test_rescheduling_within_24_hours_costs_the_fee(resident, soon):
+def test_rescheduling_within_24_hours_is_free_and_keeps_the_fee(resident, soon):
     later = soon.start + timedelta(hours=3)
-    assert appointment_reschedule(appointment=soon, new_start=later, by=resident) == Decimal(
-        "30.00"
-    )
+    assert appointment_reschedule(appointment=soon, new_start=later, by=resident) == Decimal("0.00")
     soon.refresh_from_db()
     assert soon.start == later
-    assert soon.fees_due == Decimal("30.00")
+    assert soon.fees_due == Decimal("0.00") and soon.moved_late
 
 
 def test_rescheduling_keeps_the_worker_when_they_are_free(

@@ -9,10 +9,10 @@ from django.utils import timezone
 from oscar.apps.payment.models import Source
 
 from bookings.appointments.lifecycle import appointment_transition
+from bookings.appointments.settlement import payments_capture_finished
 from bookings.console import jobs as console
 from bookings.console.access import job_contact
 from bookings.console.errors import ConsoleError
-from bookings.console.settlement import payments_capture_finished
 from bookings.models import Appointment, AppointmentEvent
 from payments import stripe_client as sc
 from payments.models import PaymentIntentRecord
