@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 #: the same few hundred requests every time in well under a minute; no per-example deadline
 #: (a request may take a few hundred milliseconds on a busy machine).
 FUZZ = settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     derandomize=True,
     database=None,

@@ -167,6 +167,27 @@ def test_household_form(client, world):
     run()
 
 
+def test_basket_and_cards(client, localstripe, world):
+    client.force_login(world.resident)
+    basket_url = f"/shop/services/{world.service.pk}/basket/"
+
+    @FUZZ
+    @given(
+        start=field(_starts()),
+        setup_intent=field(st.from_regex(r"\Aseti_[A-Za-z0-9]{5,30}\Z")).map(lambda v: v),
+        seti_tail=texts,
+        pk=ids,
+    )
+    def run(start, setup_intent, seti_tail, pk):
+        call(client, "post", basket_url, {"start": start})
+        call(client, "post", "/shop/accounts/cards/add/", {"setup_intent": setup_intent})
+        call(client, "post", "/shop/accounts/cards/add/", {"setup_intent": "seti_" + seti_tail})
+        call(client, "post", f"/shop/accounts/cards/{pk}/default/")
+        call(client, "get", f"/payments/{pk}/authenticate/")
+
+    run()
+
+
 # --- the provider console ---------------------------------------------------------------------
 
 
