@@ -90,9 +90,7 @@ def test_catalogue_grid_is_cached_but_never_stale(client, service, community, pr
     assert added.get_absolute_url() in client.get("/shop/catalogue/").content.decode()
 
 
-def test_choosing_a_community_with_a_malformed_value_is_400_and_keeps_the_choice(
-    client, community
-):
+def test_choosing_a_community_with_a_malformed_value_is_400_and_keeps_the_choice(client, community):
     """Issue 14 §5: bad input is a clear 4xx that changes nothing (it used to forget the
     choice silently; tests/fuzz has the siblings)."""
     client.post("/community/", {"community": community.pk})
