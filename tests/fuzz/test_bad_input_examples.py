@@ -30,10 +30,12 @@ def _book(client, service, *, start=None, **fields):
 def test_the_community_picker_refuses_what_is_not_a_community(client, community, value):
     client.post("/community/", {"community": community.pk})
 
-    response = client.post("/community/", {"community": value})
+    response = client.post("/community/", {"community": value}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
     assert "community does not exist" in response.content.decode()
+    zh = client.post("/community/", {"community": value}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "该小区不存在" in zh.content.decode()
     assert client.session["linli_community_id"] == community.pk  # the choice stands
 
 

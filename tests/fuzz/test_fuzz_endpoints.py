@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bookings.models import JobOffer
@@ -74,6 +74,16 @@ def test_one_click_booking(client, world):
         key=field(st.from_regex(r"\A[a-f0-9]{8}:[0-9T:+-]{5,30}\Z")),
         as_json=st.booleans(),
     )
+    # The hand-found ones (issue 14 §5), always tried first.
+    @example(product=str(world.service.pk), household="²", start="", key="", as_json=True)
+    @example(product=str(world.service.pk), household="", start="", key="a\x00b", as_json=True)
+    @example(
+        product=str(world.service.pk),
+        household="",
+        start="9999-12-31T23:59:59-12:00",
+        key="",
+        as_json=False,
+    )
     def run(product, household, start, key, as_json):
         data = {"product": product, "household": household, "start": start, "key": key}
         call(client, "post", "/shop/book/", data, **(JSON if as_json else {}))
@@ -123,6 +133,8 @@ def test_slot_picker(client, world):
 
     @FUZZ
     @given(first=field(moments), last=field(moments))
+    @example(first="9999-12-31", last="")
+    @example(first="0001-01-01T00:00:00+14:00", last="0001-01-01")
     def run(first, last):
         call(client, "get", url, {"from": first, "to": last})
         call(client, "get", world.service.get_absolute_url(), {"slot": first})
@@ -133,6 +145,7 @@ def test_slot_picker(client, world):
 def test_community_picker(client, world):
     @FUZZ
     @given(community=field(st.just(str(world.household.community_id))), next_url=texts)
+    @example(community="²", next_url="")
     def run(community, next_url):
         call(client, "post", "/community/", {"community": community, "next": next_url})
 
@@ -226,6 +239,15 @@ def test_schedule_forms(client, world):
         reason=texts,
         week=field(moments),
     )
+    @example(
+        action="time_off",
+        start="9999-12-31T00:00",
+        end="9999-12-31T23:59",
+        d0_start="",
+        d0_end="",
+        reason="",
+        week="9999-12-31",
+    )
     def run(action, start, end, d0_start, d0_end, reason, week):
         data = {
             "action": action,
@@ -255,6 +277,26 @@ def test_manager_forms(client, world):
         worker=field(st.just(str(world.worker.pk))),
         week=field(moments),
         pk=ids,
+    )
+    @example(
+        price="NaN",
+        start="9999-01-01",
+        end="9999-12-31",
+        period="",
+        fmt="csv",
+        worker="²",
+        week="9999-12-31",
+        pk=2**70,
+    )
+    @example(
+        price="1e400",
+        start="0001-01-01",
+        end="",
+        period="day",
+        fmt="",
+        worker="",
+        week="0001-01-01",
+        pk=0,
     )
     def run(price, start, end, period, fmt, worker, week, pk):
         call(
@@ -298,6 +340,20 @@ def test_signed_webhooks_with_fuzzed_fields(client, localstripe):
         object_id=st.one_of(json_value, st.from_regex(r"\Api_[A-Za-z0-9]{10,30}\Z")),
         payment_intent=st.one_of(json_value, st.dictionaries(st.just("id"), json_value)),
         data=st.one_of(st.just(None), json_value),
+    )
+    @example(
+        event_id="evt_" + "x" * 97,
+        event_type="payment_intent.succeeded",
+        object_id="pi_1",
+        payment_intent=None,
+        data=None,
+    )
+    @example(
+        event_id="evt_1",
+        event_type="charge.refunded",
+        object_id="pi_1",
+        payment_intent=7,
+        data=None,
     )
     def run(event_id, event_type, object_id, payment_intent, data):
         obj = {"id": object_id, "payment_intent": payment_intent}
