@@ -103,3 +103,8 @@ PENDING_ROUND_MAX_AGE = timedelta(minutes=2)
 #: reused, so a monitor polling every few seconds costs one broadcast per period.
 WORKER_INSPECT_TIMEOUT = timedelta(seconds=1)
 WORKER_INSPECT_CACHED = timedelta(seconds=15)
+
+# --- input -----------------------------------------------------------------------------------
+#: How far from today a date typed into any form may be (both ways): further is a typo, and the
+#: day arithmetic near year 1 or 9999 would overflow (``marketplace.bad_input.within_reach``).
+DATE_REACH = timedelta(days=3660)

@@ -1,11 +1,15 @@
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bookings.dispatch.health import dispatch_health
+from marketplace.bad_input import bad_request
 from marketplace.celery import app
 from marketplace.community import SESSION_KEY
 from marketplace.models import Community
@@ -55,9 +59,20 @@ def healthz_dispatch(request):
 
 @require_POST
 def choose_community(request):
-    """The header's community picker for visitors: remembered in the session."""
-    chosen = request.POST.get("community", "")
-    community = Community.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    """The header's community picker for visitors: remembered in the session.
+
+    ``community`` is a community's id, or empty to forget the choice; anything else (a
+    community that does not exist, ``²``, ``1.0``) is 400 and leaves the choice as it was."""
+    chosen = request.POST.get("community", "").strip()
+    community = None
+    if chosen:
+        field = forms.ModelChoiceField(queryset=Community.objects.all())
+        try:
+            community = field.clean(chosen)
+        except ValidationError:
+            return bad_request(
+                request, _("That community does not exist. Please choose one from the list.")
+            )
     if community:
         request.session[SESSION_KEY] = community.pk
     else:

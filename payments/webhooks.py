@@ -52,7 +52,8 @@ def verify_event(payload: bytes, signature: str) -> dict:
 
     The ``Stripe-Signature`` header is checked on the raw bytes, with Stripe's default 5-minute
     tolerance against replays (https://docs.stripe.com/webhooks#verify-events). Raises
-    ``BadSignature`` on a bad or old signature or a body that is not an event.
+    ``BadSignature`` on a bad or old signature, ``BadEvent`` (a ``BadSignature``) on a body
+    that is not an event (``check_event_shape``).
     """
     try:
         stripe.WebhookSignature.verify_header(
@@ -64,9 +65,48 @@ def verify_event(payload: bytes, signature: str) -> dict:
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
         raise BadSignature(str(exc)) from exc
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise BadSignature("not an event")
+    check_event_shape(event)
     return event
+
+
+class BadEvent(BadSignature):
+    """A signed body that is not an event Linli can store: answered 400 like a bad signature."""
+
+
+#: The longest event id and type ``WebhookEvent`` stores; Stripe's are far shorter.
+EVENT_FIELD_MAX = 100
+#: The longest PaymentIntent id ``PaymentIntentRecord.stripe_id`` stores.
+INTENT_ID_MAX = 64
+
+
+def _is_text(value, max_length: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
+def check_event_shape(event) -> None:
+    """Raise ``BadEvent`` unless ``event`` is shaped as Stripe's events are: a JSON object
+    whose ``id`` and ``type`` are non-empty strings of at most 100 characters (no NUL), whose
+    ``data.object`` (if any) is an object, and whose PaymentIntent reference (the object's
+    ``id`` for ``payment_intent.*``, ``payment_intent`` for ``charge.*``: a string or an
+    object with one) is at most 64 characters. https://docs.stripe.com/api/events/object
+    """
+    if not isinstance(event, dict):
+        raise BadEvent("not an event")
+    for name in ("id", "type"):
+        if not _is_text(event.get(name), EVENT_FIELD_MAX):
+            raise BadEvent(f"the event's {name} is not a string of 1 to {EVENT_FIELD_MAX}")
+    data = event.get("data") or {}
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(obj or {}, dict):
+        raise BadEvent("the event's data.object is not an object")
+    find = HANDLERS.get(event["type"])
+    if find is None or not obj:
+        return
+    pi = obj.get("payment_intent") if find is _intent_id_of_charge else obj.get("id")
+    if isinstance(pi, dict):
+        pi = pi.get("id")
+    if pi is not None and not _is_text(pi, INTENT_ID_MAX):
+        raise BadEvent(f"the PaymentIntent id is not a string of 1 to {INTENT_ID_MAX}")
 
 
 def webhook_event_process(*, event: dict) -> str:

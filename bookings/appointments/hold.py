@@ -9,6 +9,7 @@ the basket's is ``bookings.appointments.basket.basket_checkout_hold``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -257,9 +258,29 @@ def create_appointment(
 # --- the booking key ---------------------------------------------------------------------------
 
 
+#: The one-time key a booking form sends (``<nonce>:<start>``, ``booking_nonce``): letters,
+#: digits and ``: + . _ -``, at most 100 characters, so that the payment's key made of it
+#: (``payment._key``: ``book:<user id>:<key>``) fits its 128-character column.
+BOOKING_KEY_PATTERN = r"[A-Za-z0-9:+._-]{1,100}"
+BOOKING_KEY_MAX_LENGTH = 100
+
+
 def stored_key(booking_key: str | None) -> str:
-    """The one-time key as the appointment stores it (cut to the column's length)."""
-    return (booking_key or "")[: Appointment._meta.get_field("booking_key").max_length]
+    """The one-time key as the appointment stores it ("" for none).
+
+    Raises ``BookingError`` (400) for a key that is not ``BOOKING_KEY_PATTERN``, before
+    anything is written: a key cut to fit would make two bookings one, and one that does not
+    fit the payment's key column would fail after the hold."""
+    key = booking_key or ""
+    if key and not re.fullmatch(BOOKING_KEY_PATTERN, key):
+        raise BookingError(
+            _(
+                "The booking key must be 1 to %(max)d letters, digits or the signs : + . _ -. "
+                "Please reload the page and book again."
+            )
+            % {"max": BOOKING_KEY_MAX_LENGTH}
+        )
+    return key
 
 
 def appointment_for_key(*, user, booking_key: str) -> Appointment | None:

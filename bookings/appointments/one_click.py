@@ -37,7 +37,11 @@ from bookings.appointments.hold import (
     slot_taken,
     stored_key,
 )
-from bookings.appointments.lifecycle import appointment_confirm, transition_effects
+from bookings.appointments.lifecycle import (
+    appointment_confirm,
+    appointment_release,
+    transition_effects,
+)
 from bookings.appointments.orders import (
     count_purchase,
     is_order_number_clash,
@@ -45,9 +49,12 @@ from bookings.appointments.orders import (
     write_order,
 )
 from bookings.availability.search import next_free_slots
-from bookings.exceptions import InvalidTransition, SlotUnavailable
+from bookings.exceptions import BookingError, InvalidTransition, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
 from marketplace.catalogue.models import Option
+from payments.models import PaymentIntentRecord
+from payments.services import payment_for_order
+from payments.urls import intent_action_url
 
 Status = Appointment.Status
 
@@ -209,7 +216,11 @@ def appointment_book(
 
     ``idempotency_key`` (the booking form's one-time key) is recorded on the appointment, unique
     per resident: a double click, even two requests at once, returns the first booking instead
-    of booking (or paying) twice.
+    of booking (or paying) twice, marked ``is_repeat`` and in the status it really has (held
+    while its payment is under way, with ``payment_action_url`` if the bank's page waits;
+    cancelled if its payment failed). A key that is not ``hold.BOOKING_KEY_PATTERN`` raises
+    ``BookingError`` before anything is written; an unexpected error while paying releases
+    the hold before it propagates.
     """
     # No look-up of the key first: the unique key is the check, and a repeat is rare.
     if not payment.pays_by_card(user):
@@ -226,9 +237,22 @@ def appointment_book(
         user=user, product=product, start=start, household=household, booking_key=idempotency_key
     )
     if appointment.is_repeat:
-        return appointment  # the first click's booking, paid (or being paid) by that click
+        # The first click's booking, paid (or being paid) by that click: the caller reports
+        # its status as it is (``is_repeat``), with the bank's page if it still waits there.
+        return _with_action_url(appointment)
     # The hold has committed and no lock is held: the card is authorised now (a network call).
-    appointment = payment.appointment_pay(appointment=appointment, idempotency_key=idempotency_key)
+    try:
+        appointment = payment.appointment_pay(
+            appointment=appointment, idempotency_key=idempotency_key
+        )
+    except BookingError:
+        raise  # refused: ``appointment_pay`` released the hold itself
+    except Exception:
+        # Anything else (a bug, a row the database refused) must not leave the worker held
+        # for ``ABANDONED_HOLD_AFTER`` with an order nobody pays, nor a retry of this key
+        # find a held booking: the hold is released, then the error goes on as it is.
+        _release_unpaid(appointment, by=user)
+        raise
     action_url = getattr(appointment, "payment_action_url", "")
     # The payment's own signal may have confirmed it already (authorised): read it again.
     appointment.refresh_from_db()
@@ -238,4 +262,29 @@ def appointment_book(
         except InvalidTransition:
             appointment.refresh_from_db()  # confirmed meanwhile by the payment signal
     appointment.payment_action_url = action_url
+    return appointment
+
+
+def _release_unpaid(appointment: Appointment, *, by) -> None:
+    """Release a hold whose payment failed unexpectedly (``appointment_book``)."""
+    appointment.refresh_from_db()
+    if appointment.status == Status.HELD:
+        appointment_release(
+            appointment=appointment,
+            reason=_("The booking could not be completed; nothing was charged"),
+            status=Status.CANCELLED,
+            by=by,
+        )
+
+
+def _with_action_url(appointment: Appointment) -> Appointment:
+    """``appointment`` with ``payment_action_url`` set when it is held waiting for the bank's
+    page (3-D Secure), as the first click answered."""
+    appointment.payment_action_url = ""
+    if appointment.status == Status.HELD:
+        intent = payment_for_order(appointment.order)
+        if intent is not None and intent.status == PaymentIntentRecord.Status.REQUIRES_ACTION:
+            appointment.payment_action_url = intent_action_url(
+                intent, next_url=appointment.get_absolute_url()
+            )
     return appointment

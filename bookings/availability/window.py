@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.exceptions import BookingError
+from marketplace.bad_input import within_reach
 from marketplace.policy import HORIZON, LOCAL_TZ, MINIMUM_NOTICE, SLOT_STEP
 
 
@@ -52,11 +53,18 @@ def validate_start(start: datetime, *, now: datetime | None = None) -> None:
 
 
 def parse_start(value: str) -> datetime:
-    """An ISO 8601 start from a form or query string, aware (local time if no offset)."""
+    """An ISO 8601 start from a form or query string, aware (local time if no offset).
+
+    Raises ``BookingError`` for text that is not one, or a date out of ``DATE_REACH``."""
     try:
         moment = datetime.fromisoformat((value or "").strip())
     except ValueError:
         raise BookingError(_("That is not a valid time.")) from None
+    if not within_reach(moment):
+        # Years away (0001, 9999): no slot is there, and converting it would overflow.
+        raise BookingError(
+            _("That time is too far from today. Please choose one of the free times.")
+        )
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=LOCAL_TZ)
     return moment

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.console.earnings import PERIODS
 from bookings.models import WeeklyHours
+from marketplace.bad_input import validate_within_reach, within_reach
 from marketplace.policy import NOTES_MAX
 
 SHIFTS_PER_DAY = 2
@@ -123,6 +124,7 @@ class TimeOffForm(forms.Form):
             forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
         ),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[validate_within_reach],
     )
     end = forms.DateTimeField(
         label=_("Until"),
@@ -130,6 +132,7 @@ class TimeOffForm(forms.Form):
             forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
         ),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[validate_within_reach],
     )
     reason = forms.CharField(
         label=_("Reason (optional)"),
@@ -158,11 +161,13 @@ class EarningsForm(forms.Form):
         label=_("From"),
         required=False,
         widget=_control(forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})),
+        validators=[validate_within_reach],
     )
     end = forms.DateField(
         label=_("Until"),
         required=False,
         widget=_control(forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})),
+        validators=[validate_within_reach],
     )
     period = forms.ChoiceField(
         label=_("Per"),
@@ -194,9 +199,12 @@ class AssignForm(forms.Form):
 
 
 def week_start(value: str | None) -> date:
-    """The Monday of the week containing ``value`` (YYYY-MM-DD), or of this week."""
+    """The Monday of the week containing ``value`` (YYYY-MM-DD), or of this week (also for a
+    date out of ``DATE_REACH``)."""
     try:
         day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
+    if not within_reach(day):
+        day = timezone.localdate()  # years away: the pages step a week on and back from it
     return day - timedelta(days=day.weekday())

@@ -20,8 +20,9 @@ from bookings.appointments.quote import Quote, service_quote
 from bookings.availability.search import Slot, available_slots, group_by_day, service_terms
 from bookings.availability.window import local_day_bounds, parse_start
 from bookings.exceptions import BookingError
+from marketplace.bad_input import DATE_OUT_OF_REACH, within_reach
 from marketplace.community import current_community
-from marketplace.policy import DAYS_SHOWN, MAX_PICKER_DAYS
+from marketplace.policy import DATE_REACH, DAYS_SHOWN, MAX_PICKER_DAYS
 
 
 def booking_nonce(request) -> str:
@@ -109,13 +110,16 @@ def service_slot_search(*, product, community, first: str = "", last: str = "") 
     a week on), at most ``MAX_PICKER_DAYS`` days.
 
     Raises ``BookingError`` (HTTP 400) when the service has no bookable price in
-    ``community``, a date is malformed, or the range is reversed or too long."""
+    ``community``, a date is malformed or out of ``DATE_REACH``, or the range is reversed or
+    too long."""
     quote = service_quote(community=community, product=product)
     try:
         first_day = date.fromisoformat(first) if first else None
         last_day = date.fromisoformat(last) if last else None
     except ValueError:
         raise BookingError(_("Dates are written YYYY-MM-DD.")) from None
+    if any(day is not None and not within_reach(day) for day in (first_day, last_day)):
+        raise BookingError(str(DATE_OUT_OF_REACH % {"years": DATE_REACH.days // 366}))
     first_day = first_day or timezone.localdate()
     last_day = last_day or first_day + timedelta(days=6)
     if last_day < first_day or (last_day - first_day).days >= MAX_PICKER_DAYS:

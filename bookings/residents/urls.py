@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from bookings.residents import views
+from bookings.residents import booking_views, views
 
 app_name = "bookings"
 urlpatterns = [
-    path("shop/services/<int:product_pk>/slots.json", views.service_slots, name="service-slots"),
-    path("shop/services/<int:product_pk>/basket/", views.add_to_basket, name="add-to-basket"),
-    path("shop/book/", views.book, name="book"),
+    path(
+        "shop/services/<int:product_pk>/slots.json",
+        booking_views.service_slots,
+        name="service-slots",
+    ),
+    path(
+        "shop/services/<int:product_pk>/basket/", booking_views.add_to_basket, name="add-to-basket"
+    ),
+    path("shop/book/", booking_views.book, name="book"),
     path("shop/accounts/appointments/", views.appointment_list, name="appointment-list"),
     path(
         "shop/accounts/appointments/<int:pk>/", views.appointment_detail, name="appointment-detail"

@@ -7,11 +7,8 @@ next free slots), someone else's appointment or feed 404.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,23 +19,18 @@ from django.views.decorators.http import require_GET, require_POST
 from oscar.templatetags.currency_filters import currency
 
 from bookings.appointments import changes
-from bookings.appointments.basket import basket_add_service
-from bookings.appointments.hold import resolve_household
-from bookings.appointments.one_click import appointment_book
 from bookings.availability.search import available_slots, group_by_day
 from bookings.availability.window import parse_start
 from bookings.exceptions import (
     BookingError,
     CancellationRefused,
-    HouseholdRequired,
 )
 from bookings.models import Appointment, CalendarFeed
 from bookings.residents.forms import CancelForm, HouseholdForm
 from bookings.residents.households import household_create, household_set_default
 from bookings.residents.ics import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
-from bookings.residents.service_page import booking_nonce, service_slot_search
+from bookings.residents.service_page import booking_nonce
 from marketplace.catalogue.models import Product
-from marketplace.community import current_community
 from marketplace.models import Household
 from marketplace.policy import CALENDAR_FEED_PAST, DAYS_OFFERED_AFTER_REFUSAL
 from payments.services import payment_for_order
@@ -91,111 +83,6 @@ def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
         "conflict": status == 409,
     }
     return render(request, "bookings/booking_refused.html", context, status=status)
-
-
-# --- service page's slots and one-click booking -----------------------------------------------
-
-
-@require_GET
-def service_slots(request, product_pk):
-    """The slot picker's data: free slots of a service in the visitor's community, by date
-    (``?from=&to=`` YYYY-MM-DD, at most ``MAX_PICKER_DAYS`` days)."""
-    product = _service(product_pk)
-    community = current_community(request=request)
-    if community is None:
-        return JsonResponse({"error": _("Choose your community to see free times.")}, status=400)
-    try:
-        search = service_slot_search(
-            product=product,
-            community=community,
-            first=request.GET.get("from", ""),
-            last=request.GET.get("to", ""),
-        )
-    except BookingError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(
-        {
-            "service": product.pk,
-            "community": community.slug,
-            "from": search.first.isoformat(),
-            "to": search.last.isoformat(),
-            "slots": [s.as_json() for s in search.slots],
-        }
-    )
-
-
-@require_POST
-def book(request):
-    """One click: book ``product`` at ``start`` for the resident's (default) household."""
-    product = _service(request.POST.get("product"))
-    if not request.user.is_authenticated:
-        if _wants_json(request):
-            return JsonResponse({"error": _("Please log in to book.")}, status=401)
-        return redirect_to_login(product.get_absolute_url())
-    household = None
-    if request.POST.get("household"):
-        pk = request.POST["household"]
-        household = Household.objects.filter(pk=pk).first() if pk.isdigit() else None
-        if household is None:
-            return _refusal(
-                request, BookingError(_("That household does not exist.")), product=product
-            )
-    try:
-        start = parse_start(request.POST.get("start", ""))
-        appointment = appointment_book(
-            user=request.user,
-            product=product,
-            start=start,
-            household=household,
-            idempotency_key=request.POST.get("key", "")[:200],
-        )
-    except HouseholdRequired as exc:
-        if _wants_json(request):
-            return JsonResponse(
-                {"error": str(exc), "household_url": reverse("bookings:households")}, status=400
-            )
-        messages.info(request, str(exc))
-        back = f"{product.get_absolute_url()}?{urlencode({'slot': request.POST.get('start', '')})}"
-        return redirect(f"{reverse('bookings:households')}?{urlencode({'next': back})}")
-    except BookingError as exc:
-        return _refusal(request, exc, product=product)
-    action_url = getattr(appointment, "payment_action_url", "")
-    if action_url and not _wants_json(request):
-        # The bank asks the resident to confirm the card (3-D Secure) before it is authorised.
-        return redirect(action_url)
-    if _wants_json(request):
-        return JsonResponse(
-            {
-                "appointment": appointment.pk,
-                "payment_action_url": action_url,
-                "status": appointment.status,
-                "url": appointment.get_absolute_url(),
-            },
-            status=201,
-        )
-    messages.success(request, _("Booked! We will let you know when the worker accepts."))
-    return redirect(appointment)
-
-
-@require_POST
-def add_to_basket(request, product_pk):
-    """Put a service at a slot in the basket, to book several in one checkout."""
-    product = _service(product_pk)
-    if not request.user.is_authenticated:
-        return redirect_to_login(product.get_absolute_url())
-    try:
-        household = resolve_household(user=request.user)
-        start = parse_start(request.POST.get("start", ""))
-        basket_add_service(basket=request.basket, product=product, start=start, household=household)
-    except HouseholdRequired as exc:
-        messages.info(request, str(exc))
-        return redirect(
-            f"{reverse('bookings:households')}?{urlencode({'next': product.get_absolute_url()})}"
-        )
-    except BookingError as exc:
-        return _refusal(request, exc, product=product)
-    messages.success(request, _("Added to your basket."))
-    return redirect("basket:summary")
 
 
 # --- My appointments --------------------------------------------------------------------------

@@ -101,11 +101,13 @@ def test_catalogue_grid_is_cached_but_never_stale(
     assert added.get_absolute_url() in client.get("/shop/catalogue/").content.decode()
 
 
-def test_choosing_a_community_with_a_malformed_value_forgets_it(client, community):
+def test_choosing_a_community_with_a_malformed_value_is_400_and_keeps_the_choice(client, community):
+    """Issue 14 §5: bad input is a clear 4xx that changes nothing (it used to forget the
+    choice silently; tests/fuzz has the siblings)."""
     client.post("/community/", {"community": community.pk})
     response = client.post("/community/", {"community": "not-a-number"})
-    assert response.status_code == 302
-    assert "linli_community_id" not in client.session
+    assert response.status_code == 400
+    assert client.session["linli_community_id"] == community.pk
 
 
 def test_catalogue_query_count_does_not_grow_with_services(
