@@ -26,7 +26,9 @@ def workers_hand_back_jobs(request, action_type, objects, action_class_instance)
     return None
 
 
-@hooks.register("before_delete_user")
+# Before cms.wagtail_hooks' general refusal (records counted per kind): this one names the
+# appointments, so a staff member knows which jobs to hand over first.
+@hooks.register("before_delete_user", order=-1)
 def refuse_deleting_a_user_with_appointments(request, user):
     """A user whose appointments (as worker or resident) keep the history and the money is
     never deleted (``on_delete=PROTECT``; Wagtail's delete would answer 500): back to the

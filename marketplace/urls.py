@@ -21,7 +21,11 @@ urlpatterns = [
     path("", include("payments.urls")),
     # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so
     # Oscar's offer, range and voucher dashboards and the basket's voucher form are closed.
-    re_path(r"^shop/dashboard/(?:offers|ranges|vouchers)/", views.discounts_not_sold),
+    re_path(
+        r"^shop/dashboard/(?:offers|ranges|vouchers)/",
+        views.discounts_not_sold,
+        name="dashboard-discounts-closed",
+    ),
     re_path(r"^shop/basket/vouchers/", views.discounts_not_sold),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),

@@ -3,7 +3,7 @@
 * every dashboard page needs an explicit Django permission *and* platform staff
   (``permissions.DashboardPermission``, read by every dashboard app's ``permissions_map``);
 * every CSV the dashboard writes is safe to open in a spreadsheet and is a download
-  (``orders/views.py``, ``reports/reports.py``, ``vouchers/views.py``, through
+  (``orders/views.py``, ``reports/reports.py``, through
   ``marketplace.csv_export``).
 
 Oscar's class loader finds our modules because this app keeps the label ``dashboard``:

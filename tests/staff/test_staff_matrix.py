@@ -20,6 +20,8 @@ OWN_STAFF_PAGES = {
 }
 #: Pages anyone may open: the dashboard's log-in and log-out.
 PUBLIC = {"dashboard:login", "dashboard:logout"}
+#: Oscar's discount pages, closed to everyone (no discounts are sold: the board is the price).
+CLOSED = ("shop/dashboard/offers/", "shop/dashboard/ranges/", "shop/dashboard/vouchers/")
 
 ROLES = [
     "superuser",
@@ -63,12 +65,17 @@ def _sample_url(name, pattern):
     raise AssertionError(f"cannot build a URL for {name}")
 
 
-def dashboard_pages():
-    """``[(url name, sample URL)]`` for every named URL under /shop/dashboard/ (not public)."""
+def dashboard_pages(closed=False):
+    """``[(url name, sample URL)]`` for every named URL under /shop/dashboard/ (not public);
+    with ``closed``, only the closed discount pages instead."""
     pages = {}
     for route, name, pattern in _walk(get_resolver().url_patterns):
         route = route.replace("^", "").replace("\\Z", "").replace("$", "")
         if not route.startswith("shop/dashboard/"):
+            continue
+        if name == "dashboard-discounts-closed":
+            continue  # the one view that closes them
+        if route.startswith(CLOSED) != closed:
             continue
         assert name, f"an unnamed staff URL: /{route}"
         if name in PUBLIC:
@@ -97,6 +104,15 @@ def test_the_matrix_covers_the_dashboard_and_our_payment_pages():
     names = {name for name, _url in dashboard_pages()}
     assert {"dashboard:index", "dashboard:order-list", "payments:staff-payments"} <= names
     assert len(names) > 60
+
+
+def test_the_discount_pages_are_closed_even_to_the_superuser(client, roles):
+    closed = dashboard_pages(closed=True)
+    assert {"dashboard:offer-list", "dashboard:voucher-list"} <= {name for name, _ in closed}
+    client.force_login(roles["superuser"])
+    assert {url: client.get(url).status_code for _name, url in closed} == {
+        url: 404 for _name, url in closed
+    }
 
 
 def test_every_dashboard_page_names_its_permission():

@@ -56,14 +56,17 @@ def test_a_scheduled_authorisation_moves_with_a_later_start(book, worker, card, 
     assert authorise_due_payments(now=local(8, 10) + timedelta(minutes=1)) == 0
 
 
-def test_a_scheduled_authorisation_is_due_at_once_when_the_start_comes_near(
-    book, worker, card, resident
+def test_a_scheduled_authorisation_is_taken_at_once_when_the_start_comes_near(
+    localstripe, book, worker, resident
 ):
+    save_card(resident)
     appointment = book(local(10, 10))
+    assert _intent(appointment).status == IntentStatus.SCHEDULED
     appointment_reschedule(appointment=appointment, new_start=local(3, 10), by=resident)
     intent = _intent(appointment)
-    assert intent.status == IntentStatus.SCHEDULED
-    # Within the 5-day horizon: due now (beat's next run), not at the old D+8, after the service.
+    # Within the authorisation horizon (3 d 18 h): taken now, not at the old D+8, after the
+    # service.
+    assert intent.status == IntentStatus.AUTHORISED
     assert intent.authorise_at <= timezone.now()
 
 
@@ -143,5 +146,6 @@ def test_an_authorisation_that_still_covers_the_new_start_stays(
 ):
     save_card(resident)
     appointment = book(local(2, 10))
-    appointment_reschedule(appointment=appointment, new_start=local(4, 10), by=resident)
+    # D+3 is still captured (a day after the start at the latest) inside the hold's 4 d 18 h.
+    appointment_reschedule(appointment=appointment, new_start=local(3, 10), by=resident)
     assert _intent(appointment).status == IntentStatus.AUTHORISED
