@@ -34,8 +34,10 @@ def daytime_slot(*, after: timedelta, before: timedelta, not_at=None) -> datetim
     t = (now + after).astimezone(LOCAL_TZ).replace(second=0, microsecond=0)
     t += timedelta(minutes=(-t.minute) % 30)
     while t <= now + before:
-        if 8 <= t.hour and (t + timedelta(hours=2)).hour <= 20 and t != not_at:
-            return t
+        end = t + timedelta(hours=2)
+        if 8 <= t.hour and end.date() == t.date() and end.hour * 60 + end.minute <= 20 * 60:
+            if t != not_at:
+                return t
         t += SLOT_STEP
     raise AssertionError("no daytime slot in range")
 
