@@ -22,8 +22,8 @@ install: $(STAMP) ## create the virtualenv and install everything
 demo: $(STAMP) ## run the demo: migrate, seed, localstripe, Celery worker and beat, web on :8000
 	$(PY) -m marketplace.demo
 
-test: $(STAMP) ## run the whole test suite (PostgreSQL/Redis tests skip unless configured)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: $(STAMP) ## run the whole test suite in two processes (PostgreSQL/Redis tests skip unless configured)
+	$(PY) tests/suite.py $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check .

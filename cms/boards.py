@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -136,6 +138,26 @@ def missing_sections(board, *, formsets=None, cleaned_data=None) -> list[str]:
         elif empty:
             missing.append(str(format_lazy("{} ({})", section.label, ", ".join(empty))))
     return missing
+
+
+def missing_sections_by_language(board) -> dict[str, list[str]]:
+    """``{language code: missing_sections(board) in that language}`` for every language of
+    ``settings.LANGUAGES``: what a page-history entry stores, so that each reader sees it in
+    their own language whatever language the writer (a request, or the beat's worker) had."""
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = missing_sections(board)
+    return labels
+
+
+def missing_in_language(stored: dict[str, list[str]] | list[str]) -> list[str]:
+    """The labels of a stored ``missing_sections_by_language`` in the active language (the
+    first stored language if it has none; older entries stored one list)."""
+    if isinstance(stored, list):
+        return stored
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return stored.get(language) or next(iter(stored.values()), [])
 
 
 # --- the life-services snapshot ----------------------------------------------------------------

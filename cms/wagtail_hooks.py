@@ -18,6 +18,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 
 from cms.admin_views import board_incomplete
+from cms.boards import missing_in_language
 from cms.models.fee_board import PUBLISH_REFUSED
 from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
 
@@ -44,7 +45,7 @@ def board_workflow_log_actions(actions):
                 text = _("Scheduled publishing refused; the schedule was cleared. Missing: %s.")
             else:
                 text = _("Approval refused. Missing: %s.")
-            return text % "; ".join(data.get("missing", []))
+            return text % "; ".join(missing_in_language(data.get("missing", [])))
 
 
 def _refuse(request, problems, fallback_url):

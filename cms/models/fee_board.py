@@ -17,7 +17,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from cms.boards import BoardIncomplete, life_services_snapshot, missing_sections
+from cms.boards import (
+    BoardIncomplete,
+    life_services_snapshot,
+    missing_sections,
+    missing_sections_by_language,
+)
 from cms.cache import serve_cached
 from cms.models.publications import BoardPublication
 from cms.rendering import (
@@ -251,7 +256,11 @@ class FeeBoardPage(RoutablePageMixin, Page):
             instance=self,
             action=PUBLISH_REFUSED,
             revision=revision,
-            data={"revision": {"id": revision.pk}, "missing": missing, "scheduled": True},
+            data={
+                "revision": {"id": revision.pk},
+                "missing": missing_sections_by_language(revision.as_object()),
+                "scheduled": True,
+            },
         )
         logger.warning(
             "Scheduled publishing of fee board %s revision %s refused: missing %s",

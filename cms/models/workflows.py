@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import AbstractGroupApprovalTask
 
-from cms.boards import missing_sections
+from cms.boards import missing_sections, missing_sections_by_language
 from cms.models.fee_board import PUBLISH_REFUSED, FeeBoardPage
 
 
@@ -64,7 +64,10 @@ class BoardApprovalTask(AbstractGroupApprovalTask):
                     action=PUBLISH_REFUSED,
                     revision=revision,
                     user=user,
-                    data={"revision": {"id": revision.pk}, "missing": missing},
+                    data={
+                        "revision": {"id": revision.pk},
+                        "missing": missing_sections_by_language(revision.as_object()),
+                    },
                 )
                 return reverse("cms_board_incomplete", args=(page.pk,))
         return super().on_action(task_state, user, action_name, **kwargs)

@@ -13,6 +13,16 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 SMS_BACKEND = "bookings.notify.channels.LocmemSMSBackend"
+
+# pytest-xdist runs the suite in several processes (``make test`` uses two). Each has its own
+# test database (pytest-django names it ``test_<name>_gw<N>``); the Redis cache, which every
+# test clears, gets its own database too: worker N uses the configured number plus N.
+_XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if _XDIST_WORKER and REDIS_URL:
+    _base, _, _db = REDIS_URL.rpartition("/")
+    _db = (int(_db or 0) + int(_XDIST_WORKER.removeprefix("gw"))) % 16
+    CACHES["default"]["LOCATION"] = f"{_base}/{_db}"
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so live_server threads share it; one per developer if asked.
     DATABASES["default"]["TEST"] = {

@@ -195,7 +195,7 @@ def test_approving_an_incomplete_board_from_the_dashboard_is_refused_naming_the_
     task_state = board.current_workflow_state.current_task_state
     assert task_state.status == TaskState.STATUS_IN_PROGRESS  # still awaiting review
     refusal = PageLogEntry.objects.get(page=board, action=PUBLISH_REFUSED)
-    assert refusal.user == board_manager and FACILITIES_EN in refusal.data["missing"]
+    assert refusal.user == board_manager and FACILITIES_EN in refusal.data["missing"]["en"]
 
     # In Chinese, the section is named in Chinese.
     response = client.post(
@@ -340,7 +340,9 @@ def test_scheduled_publishing_skips_an_incomplete_revision_and_records_why(
     incomplete.refresh_from_db()
     assert incomplete.approved_go_live_at is None  # not retried every run
     refusal = PageLogEntry.objects.get(page=board, action=PUBLISH_REFUSED)
-    assert refusal.data["scheduled"] is True and FACILITIES_EN in refusal.data["missing"]
+    assert refusal.data["scheduled"] is True and FACILITIES_EN in refusal.data["missing"]["en"]
+    # Stored in both languages: the beat's worker has no reader's language to write in.
+    assert "公共设施" in refusal.data["missing"]["zh-hans"]
     assert refusal.revision_id == incomplete.pk
     assert FeeBoardPage.objects.get(pk=other.pk).live_revision_id == complete.pk
 

@@ -26,7 +26,7 @@ from tests.bookings.factories import WorkerFactory
 from tests.factories import HouseholdFactory, UserFactory
 from tests.support import local
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 6
 POSTGRES_ETC = Path("/etc/postgresql")
