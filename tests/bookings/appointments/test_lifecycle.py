@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bookings.appointments.changes import (
     appointment_cancel,
@@ -161,8 +162,15 @@ def test_cancelling_within_24_hours_shows_and_records_the_fee(client, resident, 
         appointment_cancel(appointment=soon, by=resident)
 
 
-def test_rescheduling_within_24_hours_is_free_and_keeps_the_fee(resident, soon):
-    later = soon.start + timedelta(hours=3)
+def test_rescheduling_within_24_hours_is_free_and_keeps_the_fee(resident, soon, service, community):
+    # A free time after the job and still within 24 h: from the slot list, not "start + 3 h",
+    # which after 17:00 Beijing time runs the 2-hour job past the worker's day.
+    record = service.stockrecords.get()
+    later = next(
+        slot.start
+        for slot in available_slots(product=service, stockrecord=record, community=community)
+        if soon.end <= slot.start < timezone.now() + timedelta(hours=24)
+    )
     assert appointment_reschedule(appointment=soon, new_start=later, by=resident) == Decimal("0.00")
     soon.refresh_from_db()
     assert soon.start == later
