@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Revision
 
+from cms.models import FeeBoardPage
 from marketplace.models import bilingual
 from repairs.models import RepairPolicy, RepairRequest
 from repairs.policy import FIGURES_WINDOW
@@ -48,8 +49,6 @@ class BoardRepairItem:
 def published_repair_items(community) -> tuple[int | None, dict[str, BoardRepairItem]]:
     """(live revision id, {code: item}) of the community's published board; (None, {}) when
     nothing is published. Read from the live revision's content, never from a draft."""
-    from cms.models import FeeBoardPage
-
     row = (
         FeeBoardPage.objects.filter(community=community, live=True, live_revision__isnull=False)
         .values_list("live_revision_id", flat=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from repairs.models import RepairRequest
 from repairs.notices import repair_notify, request_path
+from repairs.transitions import figures_changed
 
 Status = RepairRequest.Status
 NOT_ARRIVED = (Status.REPORTED, Status.ACCEPTED, Status.ON_THE_WAY)
@@ -112,7 +113,5 @@ def clocks_escalate(*, now=None, limit: int = 200) -> int:
         gettext_noop("No worker reached this repair within the published time."),
     )
     if count:
-        from repairs.services import figures_changed
-
         figures_changed()
     return count

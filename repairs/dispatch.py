@@ -36,6 +36,7 @@ from repairs.errors import RepairConflict, RepairError
 from repairs.models import RepairOffer, RepairRequest
 from repairs.notices import repair_notify, request_path
 from repairs.policy import OFFER_TIME_NORMAL, OFFER_TIME_URGENT
+from repairs.transitions import figures_changed, request_transition
 
 log = logging.getLogger("linli.repairs")
 Status = RepairRequest.Status
@@ -73,7 +74,9 @@ def eligible_workers(request: RepairRequest, *, now=None) -> QuerySet[Worker]:
 
 
 def _offer_time(request: RepairRequest):
-    return OFFER_TIME_URGENT if request.urgency == RepairRequest.Urgency.URGENT else OFFER_TIME_NORMAL
+    return (
+        OFFER_TIME_URGENT if request.urgency == RepairRequest.Urgency.URGENT else OFFER_TIME_NORMAL
+    )
 
 
 def _tried(request: RepairRequest) -> set[int]:
@@ -92,8 +95,11 @@ def offers_put_out(request: RepairRequest, *, now=None) -> list[RepairOffer]:
     if request.offers.filter(status=OfferStatus.OPEN).exists():
         return []  # a round is running: expiry or an answer moves it on
     tried = _tried(request)
-    ids = [pk for pk in eligible_workers(request, now=now).values_list("pk", flat=True)
-           if pk not in tried]
+    ids = [
+        pk
+        for pk in eligible_workers(request, now=now).values_list("pk", flat=True)
+        if pk not in tried
+    ]
     if not ids:
         _escalate_no_worker(request, now)
         return []
@@ -161,8 +167,6 @@ def offer_accept(*, offer_id: int, worker: Worker, now=None) -> RepairRequest:
     """The worker takes the request: it becomes theirs, the take clock stops, the other
     offers are withdrawn. Locks: the request, then the worker. Raises ``RepairConflict``
     (409) when the offer is not open (taken by someone else, expired, withdrawn)."""
-    from repairs.services import figures_changed, request_transition
-
     now = now or timezone.now()
     offer = RepairOffer.objects.filter(pk=offer_id, worker=worker).only("request_id").first()
     if offer is None:
@@ -211,8 +215,6 @@ def request_assign(*, request_id: int, worker_id: int, by, now=None) -> RepairRe
     """The repair desk gives a waiting or taken (not yet on site) request to a maintenance
     worker of its enterprise. Raises ``RepairError`` (400: not a maintenance worker here)
     or ``RepairConflict`` (409: closed, or the worker is already on site)."""
-    from repairs.services import figures_changed, request_transition
-
     now = now or timezone.now()
     request = locking.lock_request(request_id)
     if request.status not in (Status.REPORTED, Status.ACCEPTED, Status.ON_THE_WAY):

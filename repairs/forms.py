@@ -15,12 +15,15 @@ PHOTO_ATTRS = {"accept": "image/jpeg,image/png,image/webp", "class": "form-contr
 class PhotosMixin(forms.Form):
     """Up to three photo inputs (checked and re-encoded by ``repairs.photos``)."""
 
-    photo1 = forms.FileField(label=_("Photo 1"), required=False,
-                             widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS))
-    photo2 = forms.FileField(label=_("Photo 2"), required=False,
-                             widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS))
-    photo3 = forms.FileField(label=_("Photo 3"), required=False,
-                             widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS))
+    photo1 = forms.FileField(
+        label=_("Photo 1"), required=False, widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS)
+    )
+    photo2 = forms.FileField(
+        label=_("Photo 2"), required=False, widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS)
+    )
+    photo3 = forms.FileField(
+        label=_("Photo 3"), required=False, widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS)
+    )
 
     def photos(self) -> list:
         return [self.cleaned_data.get(f"photo{i}") for i in (1, 2, 3)]
@@ -29,21 +32,31 @@ class PhotosMixin(forms.Form):
 class ReportForm(PhotosMixin):
     """A resident's report: their home (or, for a common area, the home whose community)."""
 
-    area = forms.ChoiceField(label=_("Where"), choices=RepairRequest.Area.choices,
-                             widget=forms.RadioSelect, initial=RepairRequest.Area.HOME)
-    household = forms.ModelChoiceField(label=_("Home"), queryset=Household.objects.none(),
-                                       empty_label=None)
+    area = forms.ChoiceField(
+        label=_("Where"),
+        choices=RepairRequest.Area.choices,
+        widget=forms.RadioSelect,
+        initial=RepairRequest.Area.HOME,
+    )
+    household = forms.ModelChoiceField(
+        label=_("Home"), queryset=Household.objects.none(), empty_label=None
+    )
     location = forms.CharField(
-        label=_("Place in the community"), required=False, max_length=200,
+        label=_("Place in the community"),
+        required=False,
+        max_length=200,
         help_text=_("For a common area: building, floor and place, e.g. 3号楼 2层 电梯厅."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=RepairRequest.Category.choices)
-    description = forms.CharField(label=_("What is wrong"), max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("What is wrong"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     urgent = forms.BooleanField(
-        label=_("This is urgent"), required=False,
-        help_text=_("Leaks, power cuts, people trapped in a lift and fire-safety faults are "
-                    "urgent anyway."),
+        label=_("This is urgent"),
+        required=False,
+        help_text=_(
+            "Leaks, power cuts, people trapped in a lift and fire-safety faults are urgent anyway."
+        ),
     )
     field_order = ["area", "household", "location", "category", "description", "urgent"]
 
@@ -65,18 +78,17 @@ class DeskEntryForm(PhotosMixin):
         (RepairRequest.Source.HOTLINE, RepairRequest.Source.HOTLINE.label),
     ]
     source = forms.ChoiceField(label=_("Came in"), choices=SOURCES)
-    hotline_ticket = forms.CharField(label=_("12345 ticket number"), required=False,
-                                     max_length=40)
+    hotline_ticket = forms.CharField(label=_("12345 ticket number"), required=False, max_length=40)
     community = forms.ModelChoiceField(label=_("Community"), queryset=None, empty_label=None)
     area = forms.ChoiceField(label=_("Where"), choices=RepairRequest.Area.choices)
     building = forms.CharField(label=_("Building"), required=False, max_length=20)
     unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
     room = forms.CharField(label=_("Room"), required=False, max_length=20)
-    location = forms.CharField(label=_("Place in the community"), required=False,
-                               max_length=200)
+    location = forms.CharField(label=_("Place in the community"), required=False, max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=RepairRequest.Category.choices)
-    description = forms.CharField(label=_("What is wrong"), max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("What is wrong"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     urgent = forms.BooleanField(label=_("This is urgent"), required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=100)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
@@ -99,8 +111,9 @@ class DeskEntryForm(PhotosMixin):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("What is still wrong"), max_length=300,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("What is still wrong"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AssignForm(forms.Form):
@@ -108,8 +121,9 @@ class AssignForm(forms.Form):
 
 
 class CompleteForm(PhotosMixin):
-    notes = forms.CharField(label=_("What was done"), max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class QuoteForm(forms.Form):
@@ -124,7 +138,9 @@ class QuoteForm(forms.Form):
         for i in (1, 2, 3):
             # A plain field: a code not on the board must reach the service, which names it.
             self.fields[f"labour{i}"] = forms.CharField(
-                label=_("Labour item %(n)d") % {"n": i}, required=False, max_length=50,
+                label=_("Labour item %(n)d") % {"n": i},
+                required=False,
+                max_length=50,
                 widget=forms.Select(choices=choices),
             )
             self.fields[f"labour{i}_qty"] = forms.IntegerField(
@@ -135,7 +151,10 @@ class QuoteForm(forms.Form):
                 label=_("Material %(n)d") % {"n": i}, required=False, max_length=200
             )
             self.fields[f"material{i}_price"] = forms.DecimalField(
-                label=_("Price at cost (CNY)"), required=False, min_value=0, max_digits=9,
+                label=_("Price at cost (CNY)"),
+                required=False,
+                min_value=0,
+                max_digits=9,
                 decimal_places=2,
             )
             self.fields[f"material{i}_qty"] = forms.IntegerField(
@@ -145,10 +164,14 @@ class QuoteForm(forms.Form):
     def lines(self):
         """(labour, materials) as ``quote_propose`` takes them."""
         d = self.cleaned_data
-        labour = [(d[f"labour{i}"], d.get(f"labour{i}_qty") or 1) for i in (1, 2, 3)
-                  if d.get(f"labour{i}")]
+        labour = [
+            (d[f"labour{i}"], d.get(f"labour{i}_qty") or 1)
+            for i in (1, 2, 3)
+            if d.get(f"labour{i}")
+        ]
         materials = [
             (d[f"material{i}"], d.get(f"material{i}_price"), d.get(f"material{i}_qty") or 1)
-            for i in (1, 2, 3) if d.get(f"material{i}")
+            for i in (1, 2, 3)
+            if d.get(f"material{i}")
         ]
         return labour, materials

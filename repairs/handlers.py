@@ -9,12 +9,11 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from cms.cache import boards_changed
 from repairs.models import RepairPolicy
 
 
 @receiver(post_save, sender=RepairPolicy, dispatch_uid="repairs-policy-saved")
 @receiver(post_delete, sender=RepairPolicy, dispatch_uid="repairs-policy-deleted")
 def _policy_changed(sender, **kwargs):
-    from cms.cache import boards_changed
-
     transaction.on_commit(boards_changed)

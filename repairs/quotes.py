@@ -58,7 +58,9 @@ def _quantity(value) -> int:
     except (TypeError, ValueError):
         n = 0
     if not 1 <= n <= MAX_QUANTITY:
-        raise RepairError(_("A quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QUANTITY})
+        raise RepairError(
+            _("A quantity must be a whole number from 1 to %(n)d.") % {"n": MAX_QUANTITY}
+        )
     return n
 
 
@@ -98,16 +100,31 @@ def quote_propose(*, request_id: int, worker, labour, materials=()) -> RepairQuo
                 % {"code": code}
             )
         n = _quantity(quantity)
-        lines.append(RepairQuoteLine(kind=RepairQuoteLine.Kind.LABOUR, code=item.code,
-                                     name=item.name, unit=item.unit, unit_price=item.amount,
-                                     quantity=n, amount=(item.amount * n).quantize(CENT)))
+        lines.append(
+            RepairQuoteLine(
+                kind=RepairQuoteLine.Kind.LABOUR,
+                code=item.code,
+                name=item.name,
+                unit=item.unit,
+                unit_price=item.amount,
+                quantity=n,
+                amount=(item.amount * n).quantize(CENT),
+            )
+        )
     for name, unit_price, quantity in materials:
         name = (name or "").strip()[:200]
         if not name:
             raise RepairError(_("Please name each material."))
         price, n = _price(unit_price), _quantity(quantity)
-        lines.append(RepairQuoteLine(kind=RepairQuoteLine.Kind.MATERIAL, name=name,
-                                     unit_price=price, quantity=n, amount=(price * n).quantize(CENT)))
+        lines.append(
+            RepairQuoteLine(
+                kind=RepairQuoteLine.Kind.MATERIAL,
+                name=name,
+                unit_price=price,
+                quantity=n,
+                amount=(price * n).quantize(CENT),
+            )
+        )
     if not lines:
         raise RepairError(_("A quote needs at least one line."))
     labour_total = sum((ln.amount for ln in lines if ln.kind == "labour"), Decimal("0.00"))
@@ -227,7 +244,10 @@ def _approve_after_authentication(sender, intent, **kwargs):
 def _void_quietly(quote_id: int) -> None:
     quote = RepairQuote.objects.select_related("order").get(pk=quote_id)
     intent = payment_for_order(quote.order) if quote.order_id else None
-    if intent is not None and intent.status in (IntentStatus.AUTHORISED, IntentStatus.REQUIRES_ACTION):
+    if intent is not None and intent.status in (
+        IntentStatus.AUTHORISED,
+        IntentStatus.REQUIRES_ACTION,
+    ):
         try:
             payment_void(intent=intent)
         except PaymentError:

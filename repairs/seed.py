@@ -37,8 +37,9 @@ def _fixer(ctx) -> None:
         return
     user = User.objects.filter(email="fixer@linli.demo").first()
     if user is None:
-        user = User(email="fixer@linli.demo", first_name="师傅", last_name="张",
-                    phone="13700137009")
+        user = User(
+            email="fixer@linli.demo", first_name="师傅", last_name="张", phone="13700137009"
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
     worker, created = Worker.objects.get_or_create(user=user, defaults={"provider": provider})
@@ -54,8 +55,11 @@ def _history(community) -> None:
     if RepairRequest.objects.filter(community=community).exists():
         return
     workers = list(
-        Worker.objects.filter(provider__kind="enterprise", provider__enterprise=community.enterprise,
-                              communities=community)
+        Worker.objects.filter(
+            provider__kind="enterprise",
+            provider__enterprise=community.enterprise,
+            communities=community,
+        )
     )
     household = Household.objects.filter(community=community).first()
     if not workers or household is None:
@@ -70,25 +74,41 @@ def _history(community) -> None:
         reported = now - timedelta(days=rng.uniform(2, 60))
         # Most promises kept; about one in six late at each step.
         took = take_m * (rng.uniform(1.1, 1.8) if rng.random() < 0.15 else rng.uniform(0.2, 0.9))
-        came = arrive_m * (rng.uniform(1.05, 1.5) if rng.random() < 0.15 else rng.uniform(0.4, 0.95))
+        came = arrive_m * (
+            rng.uniform(1.05, 1.5) if rng.random() < 0.15 else rng.uniform(0.4, 0.95)
+        )
         came = max(came, took + 5)
         taken_at = reported + timedelta(minutes=took)
         arrived_at = reported + timedelta(minutes=came)
         repair = RepairRequest.objects.create(
-            community=community, area=area, household=household if area == "home" else None,
-            location="" if area == "home" else "3号楼 1层", category=category, description=text,
-            urgency=urgency, urgency_by_rule=urgent, source="app", resident=household.user,
-            entered_by=household.user, contact_name=household.contact_name,
-            contact_phone=household.contact_phone, status="confirmed",
-            worker=workers[i % len(workers)], reported_at=reported,
+            community=community,
+            area=area,
+            household=household if area == "home" else None,
+            location="" if area == "home" else "3号楼 1层",
+            category=category,
+            description=text,
+            urgency=urgency,
+            urgency_by_rule=urgent,
+            source="app",
+            resident=household.user,
+            entered_by=household.user,
+            contact_name=household.contact_name,
+            contact_phone=household.contact_phone,
+            status="confirmed",
+            worker=workers[i % len(workers)],
+            reported_at=reported,
             take_due=reported + timedelta(minutes=take_m),
-            arrive_due=reported + timedelta(minutes=arrive_m), taken_at=taken_at,
-            arrived_at=arrived_at, completed_at=arrived_at + timedelta(minutes=40),
-            closed_at=arrived_at + timedelta(hours=3), completion_notes="已修复 Fixed",
+            arrive_due=reported + timedelta(minutes=arrive_m),
+            taken_at=taken_at,
+            arrived_at=arrived_at,
+            completed_at=arrived_at + timedelta(minutes=40),
+            closed_at=arrived_at + timedelta(hours=3),
+            completion_notes="已修复 Fixed",
         )
         RepairEvent.objects.create(request=repair, to_status="reported", at=reported)
-        RepairEvent.objects.create(request=repair, from_status="completed",
-                                   to_status="confirmed", at=repair.closed_at)
+        RepairEvent.objects.create(
+            request=repair, from_status="completed", to_status="confirmed", at=repair.closed_at
+        )
 
 
 def seed(ctx) -> None:
@@ -99,8 +119,18 @@ def seed(ctx) -> None:
             continue
         RepairPolicy.objects.update_or_create(
             enterprise=enterprise,
-            defaults=dict(zip(("urgent_take_minutes", "urgent_arrive_minutes",
-                               "normal_take_minutes", "normal_arrive_minutes"), minutes, strict=True)),
+            defaults=dict(
+                zip(
+                    (
+                        "urgent_take_minutes",
+                        "urgent_arrive_minutes",
+                        "normal_take_minutes",
+                        "normal_arrive_minutes",
+                    ),
+                    minutes,
+                    strict=True,
+                )
+            ),
         )
     _fixer(ctx)
     for community in ctx.communities.values():

@@ -20,43 +20,19 @@ from django.utils.translation import gettext as _
 from marketplace.models import Household
 from repairs import locking
 from repairs.board import policy_for
+from repairs.dispatch import dispatch_on_commit, offers_withdraw
 from repairs.errors import RepairConflict, RepairError
 from repairs.models import RepairEvent, RepairPhoto, RepairRequest
 from repairs.notices import repair_notify, request_path
 from repairs.photos import photo_clean
 from repairs.policy import PHOTOS_MAX
+from repairs.quotes import live_quote, quote_capture_on_commit
+from repairs.transitions import figures_changed, request_transition
 from repairs.urgency import urgent_by_rule
 
 Status = RepairRequest.Status
 Area = RepairRequest.Area
 Urgency = RepairRequest.Urgency
-
-
-def figures_changed() -> None:
-    """The board's repair figures moved: its cached anonymous pages are not served again."""
-    from cms.cache import boards_changed
-
-    transaction.on_commit(boards_changed)
-
-
-def request_transition(*, request: RepairRequest, to: str, by=None, note: str = "", **fields):
-    """Move a locked ``request`` to ``to`` (with ``fields`` set) and write its event.
-
-    Raises ``RepairConflict`` when ``TRANSITIONS`` does not allow the move (a closed request,
-    a step already taken). The caller holds the request's lock (``locking.lock_request``).
-    """
-    if to not in RepairRequest.TRANSITIONS[request.status]:
-        raise RepairConflict(
-            _("This repair is %(status)s; that step is not possible now.")
-            % {"status": request.get_status_display()}
-        )
-    old = request.status
-    request.status = to
-    for name, value in fields.items():
-        setattr(request, name, value)
-    request.save(update_fields=["status", *fields])
-    RepairEvent.objects.create(request=request, from_status=old, to_status=to, by=by, note=note)
-    return request
 
 
 def _due_times(enterprise, urgency: str, start):
@@ -73,8 +49,23 @@ def _save_photos(request: RepairRequest, photos, kind: str) -> None:
         RepairPhoto.objects.create(request=request, kind=kind, image=content)
 
 
-def _create(*, community, area, household, location, category, description, urgent, source,
-            hotline_ticket, resident, entered_by, contact_name, contact_phone, photos):
+def _create(
+    *,
+    community,
+    area,
+    household,
+    location,
+    category,
+    description,
+    urgent,
+    source,
+    hotline_ticket,
+    resident,
+    entered_by,
+    contact_name,
+    contact_phone,
+    photos,
+):
     if area == Area.COMMON and not location.strip():
         raise RepairError(_("Please say where in the community the repair is needed."))
     if category not in RepairRequest.Category.values:
@@ -106,17 +97,23 @@ def _create(*, community, area, household, location, category, description, urge
     )
     RepairEvent.objects.create(request=request, to_status=Status.REPORTED, by=entered_by)
     _save_photos(request, photos, RepairPhoto.Kind.REPORT)
-    from repairs.dispatch import dispatch_on_commit
-
     dispatch_on_commit(request.pk)
     figures_changed()
     return request
 
 
 @transaction.atomic
-def request_report(*, user, area: str, household: Household | None, location: str = "",
-                   category: str, description: str, urgent: bool = False,
-                   photos=()) -> RepairRequest:
+def request_report(
+    *,
+    user,
+    area: str,
+    household: Household | None,
+    location: str = "",
+    category: str,
+    description: str,
+    urgent: bool = False,
+    photos=(),
+) -> RepairRequest:
     """A resident reports a repair for their own home or a common area of their community.
 
     ``household`` must be the user's own (for a common area: the home whose community it is).
@@ -148,10 +145,22 @@ def request_report(*, user, area: str, household: Household | None, location: st
 
 
 @transaction.atomic
-def request_enter(*, staff, community, source: str, area: str, household: Household | None,
-                  location: str = "", category: str, description: str, urgent: bool = False,
-                  contact_name: str, contact_phone: str, hotline_ticket: str = "",
-                  photos=()) -> RepairRequest:
+def request_enter(
+    *,
+    staff,
+    community,
+    source: str,
+    area: str,
+    household: Household | None,
+    location: str = "",
+    category: str,
+    description: str,
+    urgent: bool = False,
+    contact_name: str,
+    contact_phone: str,
+    hotline_ticket: str = "",
+    photos=(),
+) -> RepairRequest:
     """The enterprise's desk enters a request taken by phone, at the desk or from a 12345
     ticket (``source``: phone, desk, hotline; a hotline request needs its ticket number).
 
@@ -159,8 +168,11 @@ def request_enter(*, staff, community, source: str, area: str, household: Househ
     helper); ``household`` (for a home repair) must be in ``community``. Raises
     ``RepairError`` (400), nothing written.
     """
-    if source not in (RepairRequest.Source.PHONE, RepairRequest.Source.DESK,
-                      RepairRequest.Source.HOTLINE):
+    if source not in (
+        RepairRequest.Source.PHONE,
+        RepairRequest.Source.DESK,
+        RepairRequest.Source.HOTLINE,
+    ):
         raise RepairError(_("Please say how the request came in."))
     hotline_ticket = (hotline_ticket or "").strip()
     if source == RepairRequest.Source.HOTLINE and not hotline_ticket:
@@ -202,7 +214,10 @@ def request_on_the_way(*, request_id: int, worker) -> RepairRequest:
     request = _worker_step(request_id, worker, Status.ON_THE_WAY)
     repair_notify(
         [request.resident],
-        lambda: (_("Your repair: the worker is on the way"), _("The maintenance worker is on the way.")),
+        lambda: (
+            _("Your repair: the worker is on the way"),
+            _("The maintenance worker is on the way."),
+        ),
         path=request_path(request.pk, role="resident"),
     )
     return request
@@ -222,8 +237,6 @@ def request_complete(*, request_id: int, worker, notes: str, photos=()) -> Repai
     needs that quote approved (authorised) first; its payment is captured after commit
     (``repairs.quotes.quote_capture``; beat retries a capture that failed). Raises
     ``RepairConflict`` (409) or ``RepairError`` (400), nothing written."""
-    from repairs.quotes import live_quote, quote_capture_on_commit
-
     request = locking.lock_request(request_id)
     if request.worker_id != worker.pk:
         raise RepairConflict(_("This repair is not yours any more."))
@@ -287,8 +300,6 @@ def request_reopen(*, request_id: int, user, reason: str) -> RepairRequest:
         no_worker_escalated_at=None,
         reopen_count=request.reopen_count + 1,
     )
-    from repairs.dispatch import dispatch_on_commit
-
     dispatch_on_commit(request.pk)
     figures_changed()
     return request
@@ -297,8 +308,6 @@ def request_reopen(*, request_id: int, user, reason: str) -> RepairRequest:
 @transaction.atomic
 def request_cancel(*, request_id: int, user, reason: str = "") -> RepairRequest:
     """The resident (before anyone is on site) or the desk cancels: open offers withdrawn."""
-    from repairs.dispatch import offers_withdraw
-
     request = locking.lock_request(request_id)
     request_transition(
         request=request, to=Status.CANCELLED, by=user, note=reason[:300], closed_at=timezone.now()

@@ -42,7 +42,9 @@ Status = RepairRequest.Status
 def _refused(request, exc: RepairError, back: str):
     """The error page: the service's message with its status code (nothing was written)."""
     return render(
-        request, "repairs/refused.html", {"message": str(exc), "back": back},
+        request,
+        "repairs/refused.html",
+        {"message": str(exc), "back": back},
         status=exc.status_code,
     )
 
@@ -136,8 +138,9 @@ def reopen(request, repair):
     form = ReopenForm(request.POST)
     if not form.is_valid():
         raise RepairError(_("Please say what is still wrong."))
-    services.request_reopen(request_id=repair.pk, user=request.user,
-                            reason=form.cleaned_data["reason"])
+    services.request_reopen(
+        request_id=repair.pk, user=request.user, reason=form.cleaned_data["reason"]
+    )
     messages.info(request, _("The repair is reopened and sent to the workers again."))
 
 
@@ -158,8 +161,9 @@ def approve(request, repair):
     intent = quotes.quote_approve(quote_id=quote_id, user=request.user)
     if intent.status == PaymentIntentRecord.Status.REQUIRES_ACTION:
         return redirect(intent_action_url(intent))
-    messages.success(request, _("Quote approved: the amount is held on your card until the "
-                                "repair is done."))
+    messages.success(
+        request, _("Quote approved: the amount is held on your card until the repair is done.")
+    )
 
 
 # --- maintenance workers (the provider console) --------------------------------------------
@@ -173,8 +177,9 @@ def worker_home(request):
         request,
         offers=list(dispatch.offers_for_worker(worker)),
         jobs=list(
-            RepairRequest.objects.filter(worker=worker, status__in=[*RepairRequest.WORKING,
-                                                                   Status.COMPLETED])
+            RepairRequest.objects.filter(
+                worker=worker, status__in=[*RepairRequest.WORKING, Status.COMPLETED]
+            )
             .select_related("community", "household")
             .order_by("arrive_due")
         ),
@@ -266,8 +271,9 @@ def job_complete(request, worker, pk):
     form = CompleteForm(request.POST, request.FILES)
     if not form.is_valid():
         raise RepairError(_("Please write what was done."))
-    services.request_complete(request_id=pk, worker=worker, notes=form.cleaned_data["notes"],
-                              photos=form.photos())
+    services.request_complete(
+        request_id=pk, worker=worker, notes=form.cleaned_data["notes"], photos=form.photos()
+    )
     messages.success(request, _("Repair completed: the resident is asked to confirm."))
 
 
@@ -298,8 +304,11 @@ def desk_home(request):
     now = timezone.now()
     rows = access.requests_of_desk(request.user).select_related("community", "worker__user")
     open_ = [(r, request_clocks(r, now=now)) for r in rows.exclude(status__in=RepairRequest.CLOSED)]
-    return render(request, "repairs/desk/home.html",
-                  {"open": open_, "closed": rows.filter(status__in=RepairRequest.CLOSED)[:20]})
+    return render(
+        request,
+        "repairs/desk/home.html",
+        {"open": open_, "closed": rows.filter(status__in=RepairRequest.CLOSED)[:20]},
+    )
 
 
 @desk
@@ -313,16 +322,23 @@ def desk_new(request):
         d = form.cleaned_data
         try:
             repair = services.request_enter(
-                staff=request.user, community=d["community"], source=d["source"],
-                area=d["area"], household=form.household(), location=d["location"],
-                category=d["category"], description=d["description"], urgent=d["urgent"],
-                contact_name=d["contact_name"], contact_phone=d["contact_phone"],
-                hotline_ticket=d["hotline_ticket"], photos=form.photos(),
+                staff=request.user,
+                community=d["community"],
+                source=d["source"],
+                area=d["area"],
+                household=form.household(),
+                location=d["location"],
+                category=d["category"],
+                description=d["description"],
+                urgent=d["urgent"],
+                contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"],
+                hotline_ticket=d["hotline_ticket"],
+                photos=form.photos(),
             )
         except RepairError as exc:
             form.add_error(None, str(exc))
-            return render(request, "repairs/desk/new.html", {"form": form},
-                          status=exc.status_code)
+            return render(request, "repairs/desk/new.html", {"form": form}, status=exc.status_code)
         return redirect("repairs:desk-detail", pk=repair.pk)
     return render(request, "repairs/desk/new.html", {"form": form})
 
@@ -345,8 +361,9 @@ def desk_assign(request, pk):
     if not form.is_valid():
         return _form_refused(request, form, reverse("repairs:desk-detail", args=[pk]))
     try:
-        dispatch.request_assign(request_id=repair.pk, worker_id=form.cleaned_data["worker"],
-                                by=request.user)
+        dispatch.request_assign(
+            request_id=repair.pk, worker_id=form.cleaned_data["worker"], by=request.user
+        )
     except RepairError as exc:
         return _refused(request, exc, reverse("repairs:desk-detail", args=[pk]))
     return redirect("repairs:desk-detail", pk=pk)
@@ -357,8 +374,9 @@ def desk_assign(request, pk):
 def desk_cancel(request, pk):
     repair = access.request_for_desk(request.user, pk)
     try:
-        services.request_cancel(request_id=repair.pk, user=request.user,
-                                reason=request.POST.get("reason", "")[:300])
+        services.request_cancel(
+            request_id=repair.pk, user=request.user, reason=request.POST.get("reason", "")[:300]
+        )
     except RepairError as exc:
         return _refused(request, exc, reverse("repairs:desk-detail", args=[pk]))
     return redirect("repairs:desk-detail", pk=pk)

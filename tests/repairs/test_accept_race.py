@@ -27,7 +27,10 @@ def leaks(resident, home, fixer, second_fixer):
     # transactional_db: on-commit callbacks run for real, so each report is offered to both.
     return [
         request_report(
-            user=resident, area="home", household=home, category="plumbing",
+            user=resident,
+            area="home",
+            household=home,
+            category="plumbing",
             description=f"漏水 {i}",
         )
         for i in range(ROUNDS)

@@ -51,7 +51,8 @@ def test_a_breached_take_clock_escalates_once_to_the_desk_and_the_resident(
     repair = report(resident, home)  # urgent: 10 min to take, 30 to arrive
     t0 = repair.reported_at
     assert [c.state for c in request_clocks(repair, now=t0 + timedelta(minutes=9))] == [
-        "running", "running",
+        "running",
+        "running",
     ]
     with commit():
         assert clocks_escalate(now=t0 + timedelta(minutes=9)) == 0
@@ -66,7 +67,8 @@ def test_a_breached_take_clock_escalates_once_to_the_desk_and_the_resident(
         assert clocks_escalate(now=t0 + timedelta(minutes=31)) == 1  # then the arrival clock
     assert Notification.objects.filter(recipient=desk_staff).count() == 2
     assert [c.state for c in request_clocks(repair, now=t0 + timedelta(minutes=31))] == [
-        "breached", "breached",
+        "breached",
+        "breached",
     ]
 
 
@@ -88,15 +90,26 @@ def test_the_figures_count_each_step_once_its_clock_is_met_or_has_run_out(
     def past(minutes_ago, taken_after=None, arrived_after=None, status="confirmed"):
         reported = now - timedelta(minutes=minutes_ago)
         return RepairRequest.objects.create(
-            community=community, area="home", household=home, category="plumbing",
-            description="x", urgency="urgent", source="app", resident=resident,
-            entered_by=resident, contact_name="王芳", contact_phone="13800138001",
-            status=status, worker=fixer if status != "reported" else None,
-            reported_at=reported, take_due=reported + timedelta(minutes=10),
+            community=community,
+            area="home",
+            household=home,
+            category="plumbing",
+            description="x",
+            urgency="urgent",
+            source="app",
+            resident=resident,
+            entered_by=resident,
+            contact_name="王芳",
+            contact_phone="13800138001",
+            status=status,
+            worker=fixer if status != "reported" else None,
+            reported_at=reported,
+            take_due=reported + timedelta(minutes=10),
             arrive_due=reported + timedelta(minutes=30),
             taken_at=reported + timedelta(minutes=taken_after) if taken_after is not None else None,
-            arrived_at=(reported + timedelta(minutes=arrived_after)
-                        if arrived_after is not None else None),
+            arrived_at=(
+                reported + timedelta(minutes=arrived_after) if arrived_after is not None else None
+            ),
         )
 
     past(600, taken_after=5, arrived_after=25)  # on time, both

@@ -71,7 +71,8 @@ def test_only_the_enterprises_own_workers_on_duty_serving_the_community_are_offe
 
 def test_on_duty_follows_the_workers_weekly_hours_in_local_time(leak, maintenance, community):
     day_worker = WorkerFactory(
-        provider=maintenance, communities=[community],
+        provider=maintenance,
+        communities=[community],
         hours=[(d, time(8), time(18)) for d in range(7)],
     )
     today = timezone.localdate()
@@ -81,9 +82,7 @@ def test_on_duty_follows_the_workers_weekly_hours_in_local_time(leak, maintenanc
     assert day_worker not in eligible_workers(leak, now=at_night)
 
 
-def test_the_first_to_accept_takes_it_and_the_other_offers_are_withdrawn(
-    leak, fixer, second_fixer
-):
+def test_the_first_to_accept_takes_it_and_the_other_offers_are_withdrawn(leak, fixer, second_fixer):
     repair = offer_accept(offer_id=offer_of(leak, fixer).pk, worker=fixer)
     assert repair.status == "accepted" and repair.worker == fixer and repair.taken_at
     assert RepairOffer.objects.get(request=leak, worker=second_fixer).status == "withdrawn"
@@ -117,18 +116,23 @@ def test_declines_and_expiry_escalate_to_the_desk_when_nobody_is_left(
     assert Notification.objects.filter(recipient=desk_staff).count() == 1
 
 
-def test_an_expired_offer_goes_to_a_worker_who_came_on_duty(leak, fixer, second_fixer,
-                                                            maintenance, community, commit):
+def test_an_expired_offer_goes_to_a_worker_who_came_on_duty(
+    leak, fixer, second_fixer, maintenance, community, commit
+):
     offer_decline(offer_id=offer_of(leak, fixer).pk, worker=fixer)
-    newcomer = WorkerFactory(provider=maintenance, communities=[community],
-                             hours=[(d, time(0), time(23, 59, 59)) for d in range(7)])
+    newcomer = WorkerFactory(
+        provider=maintenance,
+        communities=[community],
+        hours=[(d, time(0), time(23, 59, 59)) for d in range(7)],
+    )
     later = timezone.now() + timedelta(minutes=20)
     offers_expire(now=later)
     assert RepairOffer.objects.filter(request=leak, status="open").get().worker == newcomer
 
 
-def test_the_desk_assigns_manually_and_not_a_closed_request(leak, fixer, second_fixer, desk_staff,
-                                                           resident):
+def test_the_desk_assigns_manually_and_not_a_closed_request(
+    leak, fixer, second_fixer, desk_staff, resident
+):
     repair = request_assign(request_id=leak.pk, worker_id=second_fixer.pk, by=desk_staff)
     assert repair.worker == second_fixer and repair.status == "accepted"
     assert not RepairOffer.objects.filter(request=leak, status="open").exists()
@@ -154,7 +158,12 @@ def test_the_worker_steps_then_the_resident_confirms(leak, fixer, resident):
     repair = request_confirm(request_id=leak.pk, user=resident)
     assert repair.status == "confirmed" and repair.closed_at
     assert list(repair.events.values_list("to_status", flat=True)) == [
-        "reported", "accepted", "on_the_way", "on_site", "completed", "confirmed",
+        "reported",
+        "accepted",
+        "on_the_way",
+        "on_site",
+        "completed",
+        "confirmed",
     ]
     with pytest.raises(RepairConflict):
         request_check_in(request_id=leak.pk, worker=fixer)

@@ -77,12 +77,17 @@ def test_a_draft_board_item_is_not_quotable_until_published(on_site, fixer, repa
         quote_propose(request_id=on_site.pk, worker=fixer, labour=[("new-item", 1)])
 
 
-def test_a_common_area_repair_costs_the_resident_nothing(resident, home, fixer, repair_board,
-                                                         commit):
+def test_a_common_area_repair_costs_the_resident_nothing(
+    resident, home, fixer, repair_board, commit
+):
     with commit():
         repair = request_report(
-            user=resident, area="common", household=home, location="3号楼 楼道",
-            category="facilities", description="楼道灯坏了",
+            user=resident,
+            area="common",
+            household=home,
+            location="3号楼 楼道",
+            category="facilities",
+            description="楼道灯坏了",
         )
     offer_accept(offer_id=repair.offers.get(worker=fixer).pk, worker=fixer)
     request_check_in(request_id=repair.pk, worker=fixer)
@@ -92,8 +97,12 @@ def test_a_common_area_repair_costs_the_resident_nothing(resident, home, fixer, 
 
 
 def test_quote_approve_authorise_complete_capture(client, on_site, fixer, resident, card, commit):
-    quote = quote_propose(request_id=on_site.pk, worker=fixer, labour=[("replace-tap", 1)],
-                          materials=[("水龙头", "45.00", 1)])
+    quote = quote_propose(
+        request_id=on_site.pk,
+        worker=fixer,
+        labour=[("replace-tap", 1)],
+        materials=[("水龙头", "45.00", 1)],
+    )
     # Nothing is charged, nor can the job be completed, before the resident approves.
     with pytest.raises(RepairConflict):
         request_complete(request_id=on_site.pk, worker=fixer, notes="换了")
@@ -130,8 +139,9 @@ def test_a_quote_changed_after_approval_voids_the_hold_and_needs_a_new_approval(
 
     # On site the worker finds more to do: a new quote replaces the approved one.
     with commit():
-        second = quote_propose(request_id=on_site.pk, worker=fixer,
-                               labour=[("replace-tap", 1), ("clear-drain", 1)])
+        second = quote_propose(
+            request_id=on_site.pk, worker=fixer, labour=[("replace-tap", 1), ("clear-drain", 1)]
+        )
     first.refresh_from_db()
     first_intent.refresh_from_db()
     assert first.status == "superseded"

@@ -66,12 +66,19 @@ def test_a_resident_reports_a_leak_with_a_photo_and_it_is_urgent_and_offered(
 
 def test_the_resident_may_raise_urgency_but_a_plain_report_is_normal(resident, home):
     plain = request_report(
-        user=resident, area="home", household=home, category="doors_windows",
+        user=resident,
+        area="home",
+        household=home,
+        category="doors_windows",
         description="卧室窗户关不严",
     )
     raised = request_report(
-        user=resident, area="home", household=home, category="doors_windows",
-        description="卧室窗户关不严", urgent=True,
+        user=resident,
+        area="home",
+        household=home,
+        category="doors_windows",
+        description="卧室窗户关不严",
+        urgent=True,
     )
     assert plain.urgency == "normal" and not plain.urgency_by_rule
     assert plain.take_due - plain.reported_at == timedelta(hours=2)
@@ -90,16 +97,24 @@ def test_the_resident_may_raise_urgency_but_a_plain_report_is_normal(resident, h
 )
 def test_the_rules_make_these_urgent(resident, home, category, description):
     repair = request_report(
-        user=resident, area="common" if category in ("lifts", "fire_safety") else "home",
-        household=home, location="3号楼 电梯厅", category=category, description=description,
+        user=resident,
+        area="common" if category in ("lifts", "fire_safety") else "home",
+        household=home,
+        location="3号楼 电梯厅",
+        category=category,
+        description=description,
     )
     assert repair.urgency == "urgent"
 
 
 def test_a_common_area_report_names_the_place_and_no_home(resident, home):
     repair = request_report(
-        user=resident, area="common", household=home, location="3号楼 2层 楼道灯",
-        category="facilities", description="楼道灯不亮",
+        user=resident,
+        area="common",
+        household=home,
+        location="3号楼 2层 楼道灯",
+        category="facilities",
+        description="楼道灯不亮",
     )
     assert repair.household is None and repair.location == "3号楼 2层 楼道灯"
     assert repair.community == home.community
@@ -118,8 +133,9 @@ def test_a_report_for_someone_elses_home_is_refused(client, resident, other_home
         response = client.post(reverse("repairs:report"), report_data(household))
         assert response.status_code == 400
     with pytest.raises(RepairError):
-        request_report(user=resident, area="home", household=other_home, category="plumbing",
-                       description="x")
+        request_report(
+            user=resident, area="home", household=other_home, category="plumbing", description="x"
+        )
     assert nothing_written()
 
 
@@ -127,7 +143,9 @@ def test_a_report_for_someone_elses_home_is_refused(client, resident, other_home
     "upload",
     [
         SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg"),
-        SimpleUploadedFile("x.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"),
+        SimpleUploadedFile(
+            "x.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"
+        ),
     ],
     ids=["not-an-image", "gif"],
 )
@@ -231,9 +249,16 @@ def test_the_desk_cannot_enter_a_request_for_another_enterprises_community(
 
 def test_a_desk_entry_for_a_common_area_without_an_account(desk_staff, community):
     repair = request_enter(
-        staff=desk_staff, community=community, source="phone", area="common", household=None,
-        location="5号楼 地下车库入口", category="doors_windows", description="车库卷帘门坏了",
-        contact_name="保安 小李", contact_phone="010-6000 0001",
+        staff=desk_staff,
+        community=community,
+        source="phone",
+        area="common",
+        household=None,
+        location="5号楼 地下车库入口",
+        category="doors_windows",
+        description="车库卷帘门坏了",
+        contact_name="保安 小李",
+        contact_phone="010-6000 0001",
     )
     assert repair.resident is None and repair.source == "phone" and repair.hotline_ticket == ""
 
@@ -242,7 +267,14 @@ def test_a_desk_entry_for_a_common_area_without_an_account(desk_staff, community
 
 
 def test_only_its_resident_the_workers_offered_it_and_its_enterprises_desk_see_it(
-    client, resident, other_resident, home, fixer, desk_staff, other_enterprise_staff, outsider,
+    client,
+    resident,
+    other_resident,
+    home,
+    fixer,
+    desk_staff,
+    other_enterprise_staff,
+    outsider,
     commit,
 ):
     with commit():
@@ -266,9 +298,12 @@ def test_only_its_resident_the_workers_offered_it_and_its_enterprises_desk_see_i
     assert client.post(reverse("repairs:confirm", args=[repair.pk])).status_code == 404
     client.force_login(other_enterprise_staff)
     assert client.get(pages["desk"]).status_code == 404
-    assert client.post(
-        reverse("repairs:desk-assign", args=[repair.pk]), {"worker": fixer.pk}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("repairs:desk-assign", args=[repair.pk]), {"worker": fixer.pk}
+        ).status_code
+        == 404
+    )
     client.force_login(outsider)
     assert client.get(pages["resident"]).status_code == 404
     assert client.get(pages["desk"]).status_code == 403

@@ -1,21 +1,6 @@
-"""Repair requests (报修) and what hangs on them.
-
-- ``RepairPolicy``: an enterprise's repair promise (minutes to take, minutes to reach the site,
-  per urgency). The clocks and the board's repair section both read it.
-- ``RepairRequest``: one reported repair, in a home (a household) or a common area; its status,
-  worker, clocks (due times, when each was met, when a breach was escalated).
-- ``RepairEvent``: one row per transition (as ``AppointmentEvent``).
-- ``RepairPhoto``: the resident's photos and the worker's after-photos (EXIF stripped).
-- ``RepairOffer``: a request offered to one maintenance worker until it expires (the repair
-  twin of ``bookings.JobOffer``, which is tied to appointments).
-- ``RepairQuote`` and ``RepairQuoteLine``: the worker's quote for an in-home repair; labour only
-  at a repair fee item of the published board, materials at cost. A quote never changes: a new
-  proposal is a new row, and the old one is superseded.
-"""
+"""Repair requests, their events and photos, and the enterprise's promise (``RepairPolicy``)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -282,8 +267,9 @@ class RepairPhoto(models.Model):
         RepairRequest, on_delete=models.CASCADE, related_name="photos", verbose_name=_("request")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    image = models.ImageField(_("photo"), upload_to=_photo_path, width_field="width",
-                              height_field="height")
+    image = models.ImageField(
+        _("photo"), upload_to=_photo_path, width_field="width", height_field="height"
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
@@ -293,138 +279,5 @@ class RepairPhoto(models.Model):
         verbose_name = _("repair photo")
         verbose_name_plural = _("repair photos")
 
-
-class RepairOffer(models.Model):
-    """A request offered to one maintenance worker until ``expires_at`` or their answer.
-
-    A round offers the request to every eligible worker at once (the fastest answer matters
-    for a leak); the first to accept takes it and the others' offers are withdrawn.
-    """
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        EXPIRED = "expired", _("Expired")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    request = models.ForeignKey(
-        RepairRequest, on_delete=models.CASCADE, related_name="offers", verbose_name=_("request")
-    )
-    worker = models.ForeignKey(
-        "bookings.Worker",
-        on_delete=models.PROTECT,
-        related_name="repair_offers",
-        verbose_name=_("worker"),
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
-    )
-    created = models.DateTimeField(_("offered at"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires at"), db_index=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        verbose_name = _("repair offer")
-        verbose_name_plural = _("repair offers")
-        constraints = [
-            # One open offer per worker and request: a redelivered task cannot double it.
-            models.UniqueConstraint(
-                fields=["request", "worker"],
-                condition=Q(status="open"),
-                name="one_open_repair_offer_per_worker",
-            ),
-            # At most one accepted offer per request: the database's last word on the race.
-            models.UniqueConstraint(
-                fields=["request"],
-                condition=Q(status="accepted"),
-                name="one_accepted_repair_offer",
-            ),
-        ]
-
     def __str__(self):
-        return f"{self.request_id} → {self.worker_id} ({self.status})"
-
-
-class RepairQuote(models.Model):
-    """A worker's quote for an in-home repair; ``total`` (yuan) is what approval authorises."""
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Waiting for your approval")
-        APPROVED = "approved", _("Approved")
-        SUPERSEDED = "superseded", _("Replaced by a newer quote")
-        DECLINED = "declined", _("Declined")
-
-    request = models.ForeignKey(
-        RepairRequest, on_delete=models.CASCADE, related_name="quotes", verbose_name=_("request")
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
-    )
-    board_revision_id = models.PositiveIntegerField(_("fee board revision"))
-    labour_total = models.DecimalField(_("labour (CNY)"), max_digits=10, decimal_places=2)
-    materials_total = models.DecimalField(_("materials (CNY)"), max_digits=10, decimal_places=2)
-    total = models.DecimalField(_("total (CNY)"), max_digits=10, decimal_places=2)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created = models.DateTimeField(default=timezone.now)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    order = models.OneToOneField(
-        "order.Order",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="repair_quote",
-        verbose_name=_("order"),
-    )
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        verbose_name = _("repair quote")
-        verbose_name_plural = _("repair quotes")
-        constraints = [
-            # One live quote (waiting or approved) per request.
-            models.UniqueConstraint(
-                fields=["request"],
-                condition=Q(status__in=["proposed", "approved"]),
-                name="one_live_repair_quote",
-            ),
-            models.CheckConstraint(
-                condition=Q(total=models.F("labour_total") + models.F("materials_total"))
-                & Q(total__gte=Decimal("0")),
-                name="repair_quote_total_adds_up",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.request_id}: {self.total} ({self.status})"
-
-
-class RepairQuoteLine(models.Model):
-    """One line of a quote: labour at a board item's price, or a material at cost."""
-
-    class Kind(models.TextChoices):
-        LABOUR = "labour", _("Labour")
-        MATERIAL = "material", _("Material")
-
-    quote = models.ForeignKey(RepairQuote, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    code = models.CharField(_("board item"), max_length=50, blank=True)
-    name = models.CharField(_("item"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=50, blank=True)
-    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=10, decimal_places=2)
-    quantity = models.PositiveSmallIntegerField(_("quantity"))
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("quote line")
-        verbose_name_plural = _("quote lines")
-        constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="repair_line_quantity"),
-            models.CheckConstraint(
-                condition=Q(unit_price__gte=Decimal("0")), name="repair_line_price"
-            ),
-        ]
+        return f"{self.request_id}: {self.kind} {self.image.name}"
