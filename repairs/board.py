@@ -156,3 +156,18 @@ def on_time_figures(community, *, now=None) -> OnTimeFigures:
         arrived_on_time=Count("pk", filter=arrived & Q(arrived_at__lte=F("arrive_due"))),
     )
     return OnTimeFigures(days=FIGURES_WINDOW.days, **agg)
+
+
+def fund_uses(community, *, now=None):
+    """Common-area repairs of the last 90 days paid from the maintenance fund, newest first:
+    disclosed after the work (``fund_amount`` in yuan)."""
+    now = now or timezone.now()
+    return (
+        RepairRequest.objects.filter(
+            community=community,
+            fund_amount__isnull=False,
+            completed_at__gte=now - FIGURES_WINDOW,
+        )
+        .only("pk", "category", "location", "fund_amount", "completed_at")
+        .order_by("-completed_at", "-pk")
+    )

@@ -12,6 +12,7 @@ orders never cross.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -313,5 +314,40 @@ def request_cancel(*, request_id: int, user, reason: str = "") -> RepairRequest:
         request=request, to=Status.CANCELLED, by=user, note=reason[:300], closed_at=timezone.now()
     )
     offers_withdraw(request)
+    figures_changed()
+    return request
+
+
+@transaction.atomic
+def request_fund_disclose(*, request_id: int, staff, amount) -> RepairRequest:
+    """The desk records that a completed common-area repair was paid from the special
+    maintenance fund (``amount``, yuan ``Decimal`` > 0); the board lists it from then on.
+
+    Once only: a recorded use is never silently changed. Raises ``RepairError`` (400: not a
+    common area, not an amount) or ``RepairConflict`` (409: not completed yet, or recorded).
+    """
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        raise RepairError(_("Please enter the amount in yuan.")) from None
+    if not Decimal("0") < amount < Decimal("100000000"):
+        raise RepairError(_("Please enter the amount in yuan."))
+    request = locking.lock_request(request_id)
+    if request.area != Area.COMMON:
+        raise RepairError(_("Only common-area repairs are paid from the maintenance fund."))
+    if request.status not in (Status.COMPLETED, Status.CONFIRMED):
+        raise RepairConflict(_("A fund use is disclosed after the work is done."))
+    if request.fund_amount is not None:
+        raise RepairConflict(_("This fund use has already been disclosed."))
+    request.fund_amount = amount
+    request.fund_disclosed_at = timezone.now()
+    request.save(update_fields=["fund_amount", "fund_disclosed_at"])
+    RepairEvent.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        by=staff,
+        note=_("Paid from the maintenance fund: %(amount)s") % {"amount": amount},
+    )
     figures_changed()
     return request

@@ -29,4 +29,5 @@ urlpatterns = [
     path("repairs/desk/<int:pk>/", views.desk_detail, name="desk-detail"),
     path("repairs/desk/<int:pk>/assign/", views.desk_assign, name="desk-assign"),
     path("repairs/desk/<int:pk>/cancel/", views.desk_cancel, name="desk-cancel"),
+    path("repairs/desk/<int:pk>/fund/", views.desk_fund, name="desk-fund"),
 ]

@@ -380,3 +380,18 @@ def desk_cancel(request, pk):
     except RepairError as exc:
         return _refused(request, exc, reverse("repairs:desk-detail", args=[pk]))
     return redirect("repairs:desk-detail", pk=pk)
+
+
+@desk
+@require_POST
+def desk_fund(request, pk):
+    """Disclose that a completed common-area repair was paid from the maintenance fund."""
+    repair = access.request_for_desk(request.user, pk)
+    back = reverse("repairs:desk-detail", args=[pk])
+    try:
+        services.request_fund_disclose(
+            request_id=repair.pk, staff=request.user, amount=request.POST.get("amount", "")
+        )
+    except RepairError as exc:
+        return _refused(request, exc, back)
+    return redirect(back)

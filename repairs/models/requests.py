@@ -177,6 +177,16 @@ class RepairRequest(models.Model):
     )
     completion_notes = models.TextField(_("completion notes"), blank=True, max_length=2000)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # A common-area repair paid from the special maintenance fund (专项维修资金), disclosed on
+    # the board after the work (the national notice: emergency uses disclosed afterwards).
+    fund_amount = models.DecimalField(
+        _("paid from the maintenance fund (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    fund_disclosed_at = models.DateTimeField(_("fund use disclosed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-reported_at", "-pk"]
@@ -199,6 +209,11 @@ class RepairRequest(models.Model):
                 condition=(Q(source="hotline") & ~Q(hotline_ticket=""))
                 | (~Q(source="hotline") & Q(hotline_ticket="")),
                 name="repair_hotline_ticket",
+            ),
+            # Only a common-area repair is paid from the maintenance fund, and never a negative sum.
+            models.CheckConstraint(
+                condition=Q(fund_amount__isnull=True) | (Q(area="common") & Q(fund_amount__gt=0)),
+                name="repair_fund_common_area_only",
             ),
             # A worker holds the request exactly while it is taken and not back at dispatch.
             models.CheckConstraint(

@@ -4,7 +4,7 @@ figures are current; the anonymous page cache is moved on by ``services.figures_
 
 from django import template
 
-from repairs.board import on_time_figures, policy_for, promise_lines
+from repairs.board import fund_uses, on_time_figures, policy_for, promise_lines
 
 register = template.Library()
 
@@ -15,4 +15,5 @@ def repair_record(community):
     return {
         "promise": promise_lines(policy_for(community.enterprise)),
         "figures": on_time_figures(community),
+        "fund_uses": fund_uses(community),
     }

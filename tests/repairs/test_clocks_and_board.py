@@ -161,3 +161,46 @@ def test_the_request_page_shows_its_clocks(client, resident, home):
     client.force_login(resident)
     page = client.get(reverse("repairs:detail", args=[repair.pk])).content.decode()
     assert page.count('data-clock-state="running"') == 2
+
+
+def test_a_common_area_repair_paid_from_the_fund_is_disclosed_on_the_board_after_the_work(
+    client, repair_board, resident, home, fixer, desk_staff, other_enterprise_staff, commit
+):
+    from repairs.errors import RepairConflict, RepairError
+    from repairs.services import request_complete, request_fund_disclose
+
+    with commit():
+        repair = request_report(
+            user=resident,
+            area="common",
+            household=home,
+            location="3号楼 屋面",
+            category="walls_roof",
+            description="屋面漏雨",
+        )
+    fund_url = reverse("repairs:desk-fund", args=[repair.pk])
+    client.force_login(desk_staff)
+    # Before the work: refused, nothing written.
+    assert client.post(fund_url, {"amount": "3200.00"}).status_code == 409
+    offer_accept(offer_id=repair.offers.get(worker=fixer).pk, worker=fixer)
+    request_check_in(request_id=repair.pk, worker=fixer)
+    request_complete(request_id=repair.pk, worker=fixer, notes="屋面防水补漏")
+    assert client.post(fund_url, {"amount": "abc"}).status_code == 400
+    client.force_login(other_enterprise_staff)
+    assert client.post(fund_url, {"amount": "3200.00"}).status_code == 404
+    client.force_login(desk_staff)
+    with commit():
+        assert client.post(fund_url, {"amount": "3200.00"}).status_code == 302
+    repair.refresh_from_db()
+    assert str(repair.fund_amount) == "3200.00"
+    with pytest.raises(RepairConflict):  # disclosed once; never silently changed
+        request_fund_disclose(request_id=repair.pk, staff=desk_staff, amount="1")
+    client.logout()
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        page = client.get(repair_board.url).content.decode()
+    fund = page[page.index('id="repair-fund-uses"') :]
+    assert "3号楼 屋面" in fund and "3,200.00" in fund
+    home_repair = report(resident, home)
+    with pytest.raises(RepairError):
+        request_fund_disclose(request_id=home_repair.pk, staff=desk_staff, amount="10")
