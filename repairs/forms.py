@@ -12,8 +12,21 @@ from repairs.models import RepairRequest
 PHOTO_ATTRS = {"accept": "image/jpeg,image/png,image/webp", "class": "form-control-file"}
 
 
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap's ``form-control`` on text inputs, selects and text areas (full width)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput, forms.FileInput)):
+            continue
+        widget.attrs.setdefault("class", "form-control")
+
+
 class PhotosMixin(forms.Form):
     """Up to three photo inputs (checked and re-encoded by ``repairs.photos``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
     photo1 = forms.FileField(
         label=_("Photo 1"), required=False, widget=forms.ClearableFileInput(attrs=PHOTO_ATTRS)
@@ -112,7 +125,9 @@ class DeskEntryForm(PhotosMixin):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label=_("What is still wrong"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What is still wrong"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -160,6 +175,7 @@ class QuoteForm(forms.Form):
             self.fields[f"material{i}_qty"] = forms.IntegerField(
                 label=_("Quantity"), required=False, min_value=1, max_value=99, initial=1
             )
+        _bootstrap(self)
 
     def lines(self):
         """(labour, materials) as ``quote_propose`` takes them."""
