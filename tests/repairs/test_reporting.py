@@ -324,3 +324,14 @@ def test_a_worker_sees_the_residents_contact_only_once_they_hold_the_repair(
     offer_accept(offer_id=repair.offers.get(worker=fixer).pk, worker=fixer)
     page = client.get(reverse("repairs:job", args=[repair.pk])).content.decode()
     assert home.contact_phone in page
+
+
+def test_the_repair_desk_menu_item_is_shown_to_enterprise_staff_only(rf, desk_staff, resident):
+    from repairs.wagtail_hooks import repair_desk_menu_item
+
+    item = repair_desk_menu_item()
+    assert item.url == reverse("repairs:desk")
+    for user, shown in ((desk_staff, True), (resident, False)):
+        request = rf.get("/cms/")
+        request.user = user
+        assert item.is_shown(request) is shown
