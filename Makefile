@@ -30,8 +30,8 @@ lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff format --check .
 
 messages: $(STAMP) ## extract and compile the zh-hans/en catalogues of every app
-	for d in marketplace cms bookings payments; do (cd $$d && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null); done
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'marketplace/*' -i 'cms/*' -i 'bookings/*' -i 'payments/*' -i 'tests/*' -i 'var/*' >/dev/null
+	for d in marketplace cms bookings payments repairs; do (cd $$d && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null); done
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'marketplace/*' -i 'cms/*' -i 'bookings/*' -i 'payments/*' -i 'repairs/*' -i 'tests/*' -i 'var/*' >/dev/null
 	$(PY) manage.py compilemessages -i .venv >/dev/null
 
 bench: $(STAMP) ## benchmarks against this machine's ceiling (PostgreSQL, Redis; ~3 min)

@@ -28,8 +28,12 @@ ever added, never renamed or removed; money is a string with two decimals, in CN
       "parking": {"use", "use_en"},
       "public_facilities": {"text", "text_en"},
       "common_parts_statements": [{"period", "income", "expenditure", "balance", "note"}],
-      "maintenance_fund_uses": [{"period", "item", "amount", "note"}]
+      "maintenance_fund_uses": [{"period", "item", "amount", "note"}],
+      "repair_fee_items": [{"code", "name", "name_en", "amount", "unit", "unit_en", "note"}]
     }
+
+``repair_fee_items``: the labour a repair quote may charge in a home, per unit (materials at
+cost; common-area repairs are free).
 
 ``/boards/<community-slug>/board.csv`` — a download (``Content-Disposition: attachment``), UTF-8
 with a BOM (so spreadsheet software reads the Chinese), one row per charge, header row first,
@@ -181,6 +185,18 @@ def board_document(board) -> dict:
         "maintenance_fund_uses": [
             {"period": f.period, "item": f.item, "amount": _money(f.amount), "note": f.note}
             for f in board.fund_uses.all()
+        ],
+        "repair_fee_items": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "name_en": r.name_en,
+                "amount": _money(r.amount),
+                "unit": r.unit,
+                "unit_en": r.unit_en,
+                "note": r.note,
+            }
+            for r in board.repair_fee_items.all()
         ],
     }
 

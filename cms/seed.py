@@ -16,6 +16,7 @@ from cms.models import (
     FeeItem,
     MaintenanceFundUse,
     MaintenanceUnit,
+    RepairFeeItem,
 )
 from cms.services import (
     board_ensure,
@@ -97,6 +98,15 @@ def _fill_text(board: FeeBoardPage, community) -> None:
     for name, value in defaults.items():
         if not str(getattr(board, name) or "").strip():
             setattr(board, name, value)
+
+
+#: The demo boards' repair labour items (code, name, name in English, labour in yuan, unit).
+REPAIR_FEE_ITEMS = (
+    ("replace-tap", "更换水龙头", "Replace a tap", "30.00", "元/个", "CNY/item"),
+    ("clear-drain", "疏通下水道", "Clear a drain", "50.00", "元/处", "CNY/place"),
+    ("replace-switch", "更换开关插座", "Replace a switch or socket", "20.00", "元/个", "CNY/item"),
+    ("fix-door-lock", "维修门锁", "Repair a door lock", "40.00", "元/把", "CNY/lock"),
+)
 
 
 def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
@@ -195,6 +205,13 @@ def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
                 amount=Decimal("86500.00"),
                 note="业主表决通过 Approved by owners",
             ),
+        ]
+    if not board.repair_fee_items.all():
+        board.repair_fee_items = [
+            RepairFeeItem(
+                code=code, name=zh, name_en=en, amount=Decimal(amount), unit=unit, unit_en=unit_en
+            )
+            for code, zh, en, amount, unit, unit_en in REPAIR_FEE_ITEMS
         ]
 
 

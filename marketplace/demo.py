@@ -27,6 +27,7 @@ LOGINS = [
     ("second resident", "resident2@linli.demo"),
     ("provider manager", "manager@linli.demo"),
     ("worker", "worker@linli.demo"),
+    ("maintenance worker (repairs)", "fixer@linli.demo"),
     ("enterprise editor", "editor@linli.demo"),
     ("enterprise manager", "emanager@linli.demo"),
     ("superuser", "admin@linli.demo"),

@@ -162,6 +162,9 @@ class FeeBoardPage(RoutablePageMixin, Page):
             heading=_("How to report a repair"),
         ),
         InlinePanel(
+            "repair_fee_items", heading=_("Repair fee items (labour)"), label=_("repair item")
+        ),
+        InlinePanel(
             "maintenance_units", heading=_("Maintenance units"), label=_("maintenance unit")
         ),
         MultiFieldPanel(

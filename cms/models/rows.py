@@ -170,3 +170,42 @@ class MaintenanceFundUse(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("maintenance fund use")
+
+
+class RepairFeeItem(Orderable):
+    """A repair labour charge (维修收费项目): what an in-home repair may charge for labour.
+
+    A repair quote (``repairs.quotes``) may list labour only at a row of the **live** revision
+    of the community's board, at exactly its ``amount`` per ``unit``; materials are charged at
+    cost, itemised. Common-area repairs are free to the resident.
+    """
+
+    board = ParentalKey(FeeBoardPage, on_delete=models.CASCADE, related_name="repair_fee_items")
+    code = models.SlugField(
+        _("code"), max_length=50, help_text=_("A short stable key, for example replace-tap.")
+    )
+    name = models.CharField(_("item"), max_length=200)
+    name_en = models.CharField(_("item (English)"), max_length=200, blank=True)
+    amount = models.DecimalField(_("labour (CNY)"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=50, help_text=_("For example 元/个."))
+    unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en")]),
+        FieldRowPanel([FieldPanel("amount"), FieldPanel("unit"), FieldPanel("unit_en")]),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("repair fee item")
+
+    @property
+    def display_name(self) -> str:
+        """The item's name in the active language."""
+        return bilingual(self.name, self.name_en)
+
+    @property
+    def display_unit(self) -> str:
+        """The unit in the active language."""
+        return bilingual(self.unit, self.unit_en)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms",
     "bookings",
     "payments",
+    "repairs",
     # Oscar, with the apps we change forked into marketplace/.
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -341,6 +342,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.payment_flow.release_abandoned_holds",
         "schedule": 300.0,
     },
+    # repairs: lapsed offers, lost kicks, breached clocks, captures of finished repairs.
+    "repairs: sweep": {"task": "repairs.tasks.repairs_sweep", "schedule": 30.0},
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
 }

@@ -380,7 +380,15 @@ def test_beat_runs_scheduled_publishing_every_minute(board, settings):
 def test_creating_a_board_and_submitting_it_empty_is_refused(admin_client, board):
     # A new community's board, added in the admin and submitted at once with nothing filled in.
     other = CommunityFactory(enterprise=board.community.enterprise, slug="new-garden", name="新园")
-    rows = ("fee_items", "staff", "maintenance_units", "statements", "fund_uses", "comments")
+    rows = (
+        "fee_items",
+        "staff",
+        "maintenance_units",
+        "statements",
+        "fund_uses",
+        "repair_fee_items",
+        "comments",
+    )
     fields = {
         field.name: ""
         for field in FeeBoardPage._meta.get_fields(include_parents=False)

@@ -37,8 +37,10 @@ def test_board_json_follows_the_documented_schema(client, board, service):
         "public_facilities",
         "common_parts_statements",
         "maintenance_fund_uses",
+        "repair_fee_items",
     }
     assert doc["community"]["slug"] == "wangjing-garden"
+    assert {"code": "replace-tap", "amount": "30.00"}.items() <= doc["repair_fee_items"][0].items()
     [svc] = doc["life_services"]
     assert svc == {
         "product_id": service.pk,
