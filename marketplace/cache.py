@@ -45,6 +45,15 @@ def bump_version(key: str) -> None:
     transaction.on_commit(lambda: _incr(key))
 
 
+def bump_versions(keys: list[str]) -> None:
+    """``bump_version`` for several keys at once (the calendars of the workers a change
+    touches)."""
+    for key in keys:
+        _incr(key)
+    keys = list(keys)
+    transaction.on_commit(lambda: [_incr(key) for key in keys])
+
+
 def _incr(key: str) -> None:
     try:
         cache.incr(key)
