@@ -70,7 +70,7 @@ class CatalogueView(ListView):
     @cached_property
     def version(self) -> int:
         """The catalogue version, read once per request: it keys the count and the grid."""
-        return catalogue_version()
+        return catalogue_version(self.request)
 
     def get(self, request, *args, **kwargs):
         # An anonymous visitor's page is the same as their neighbours': served whole from the
