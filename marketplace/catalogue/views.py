@@ -100,6 +100,15 @@ class ProductDetailView(CoreProductDetailView):
     """A service's page: Oscar's detail view with ``booking`` (a ``ServiceBooking``) in the
     context, for ``bookings/partials/service_panel.html``."""
 
+    def get_alert_status(self):
+        """Always False: Linli has no stock alerts (a service is booked by time, not stock).
+        Oscar's version asks the database on every signed-in resident's view."""
+        return False
+
+    def get_alert_form(self):
+        """None: no stock alerts (see ``get_alert_status``)."""
+        return None
+
     def get_context_data(self, **kwargs):
         """Oscar's context plus ``booking``: quote, free slots by day, chosen slot, nonce."""
         context = super().get_context_data(**kwargs)
