@@ -71,7 +71,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-readme", action="store_true", help="don't update README.md")
     parser.add_argument(
         "--profile",
-        choices=["catalogue", "service", "board", "booking"],
+        choices=["catalogue", "service", "board", "appointments", "console", "dispatch", "booking"],
         help="py-spy one page's gunicorn workers under load, to tests/bench/results/",
     )
     return parser.parse_args(argv)
