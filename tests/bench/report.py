@@ -129,7 +129,9 @@ def update_readme(table: str) -> None:
         "against this machine's own ceiling: a bare Django hello view behind Linli's whole "
         "middleware stack, under the same gunicorn (a raw WSGI hello is shown for context). "
         "Anonymous rows: a visitor with a community chosen in the session; logged in: a "
-        "resident. Targets are read against, not asserted; figures move by ±20 % from run to "
+        "resident; the appointment list is a resident's, the console home a worker's and the "
+        "dispatch board a manager's. Each page's database queries per request are counted "
+        "once, after its load (the caches warm). Targets are read against, not asserted; figures move by ±20 % from run to "
         "run on this 2-core machine. Full figures: `tests/bench/results/latest.json`."
         "\n\n" + table
     )
