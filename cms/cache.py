@@ -21,13 +21,13 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from wagtail.models import PageViewRestriction, Site
 
-from marketplace.cache import bump_version
+from marketplace.cache import bump_version, register_version_key, request_version
 from marketplace.catalogue.listing_cache import catalogue_changed
 
 CACHE_SECONDS = 15 * 60
 SUBPATHS = ("board.json", "board.csv", "print/")  # whole responses cached
-BOARDS_VERSION_KEY = "cms:boards:version"
-SITES_VERSION_KEY = "cms:sites:version"
+BOARDS_VERSION_KEY = register_version_key("cms:boards:version")
+SITES_VERSION_KEY = register_version_key("cms:sites:version")
 
 
 def _cache_key(board_id: int, language: str, subpath: str) -> str:
@@ -67,7 +67,7 @@ def site_for(request):
     Handed to Wagtail on the request, so its own lookups reuse it. The key carries a version
     that any save or delete of a site moves on (``sites_changed``). None when no site matches.
     """
-    key = f"cms:site:{cache.get(SITES_VERSION_KEY, 0)}:{request.get_host()}"
+    key = f"cms:site:{request_version(request, SITES_VERSION_KEY)}:{request.get_host()}"
     site = cache.get(key)
     if site is None:
         site = Site.find_for_request(request)

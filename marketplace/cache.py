@@ -1,4 +1,6 @@
-"""Django's Redis cache, with one Redis client per connection pool instead of one per call.
+"""Django's Redis cache, with one Redis client per connection pool instead of one per call;
+the versions that key cached pages and fragments, moved on (``bump_version``) and read once per
+request (``request_version``, ``request_value``).
 
 ``django.core.cache.backends.redis`` builds a new ``redis.Redis`` for every cache operation,
 and each one fills its table of ~170 response callbacks: about 0.3 ms of CPU per get, several
@@ -36,6 +38,65 @@ class LinliRedisCache(RedisCache):
         self._class = ReusedClientRedisCacheClient
 
 
+#: The version keys a page may be keyed by (registered by the modules that own them).
+_VERSION_KEYS: list[str] = []
+#: Functions ``user_id -> key`` of per-user values a page reads (home community, basket badge).
+_USER_KEYS: list = []
+_MEMO = "_linli_cache_reads"
+
+
+def register_version_key(key: str) -> str:
+    """Make ``key`` one of the versions read together once per request; returns it."""
+    if key not in _VERSION_KEYS:
+        _VERSION_KEYS.append(key)
+    return key
+
+
+def register_user_key(key_for) -> None:
+    """Make ``key_for(user_id)`` one of the per-user values read with the versions."""
+    if key_for not in _USER_KEYS:
+        _USER_KEYS.append(key_for)
+
+
+def _reads(request) -> dict:
+    """Every registered version, and the signed-in user's registered values, in one
+    ``get_many`` on the request's first ask; kept on the request for the rest of it.
+
+    A request that changes data and renders afterwards may key what it caches by a version
+    read before its change: that key is already out of date, so nothing stale is served."""
+    found = getattr(request, _MEMO, None)
+    if found is None:
+        keys = list(_VERSION_KEYS)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            keys += [key_for(user.pk) for key_for in _USER_KEYS]
+        found = cache.get_many(keys)
+        setattr(request, _MEMO, found)
+    return found
+
+
+def request_version(request, key: str) -> int:
+    """The version under ``key`` (0 before its first move), read once per request
+    (``request`` None: read now)."""
+    if request is None or key not in _VERSION_KEYS:
+        return cache.get(key, 0)
+    return _reads(request).get(key, 0)
+
+
+def request_value(request, key: str):
+    """A registered per-user value of the request's user (None when not cached), read with
+    the versions; a value the request stores later is remembered with ``remember``."""
+    if request is None:
+        return cache.get(key)
+    return _reads(request).get(key)
+
+
+def remember(request, key: str, value) -> None:
+    """Note on the request a value it has just stored under ``key``."""
+    if request is not None:
+        _reads(request)[key] = value
+
+
 def bump_version(key: str) -> None:
     """Move on a version that keys cached pages and fragments: now, and again when the current
     transaction commits. A page rendered in between still reads the old data (the change is
@@ -43,6 +104,15 @@ def bump_version(key: str) -> None:
     outlive the change."""
     _incr(key)
     transaction.on_commit(lambda: _incr(key))
+
+
+def bump_versions(keys: list[str]) -> None:
+    """``bump_version`` for several keys at once (the calendars of the workers a change
+    touches)."""
+    for key in keys:
+        _incr(key)
+    keys = list(keys)
+    transaction.on_commit(lambda: [_incr(key) for key in keys])
 
 
 def _incr(key: str) -> None:

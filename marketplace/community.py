@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
+from marketplace.cache import (
+    register_user_key,
+    register_version_key,
+    remember,
+    request_value,
+    request_version,
+)
 from marketplace.models import Community, Household
 
 SESSION_KEY = "linli_community_id"
 #: Keys the header's cached community picker (templates/partials/site_header.html), the cached
 #: community of a visitor (here) and the anonymous pages (``marketplace.page_cache``).
-COMMUNITIES_VERSION_KEY = "linli:communities:version"
+COMMUNITIES_VERSION_KEY = register_version_key("linli:communities:version")
 
 
 def current_community(*, request=None, user=None):
@@ -29,25 +36,25 @@ def current_community(*, request=None, user=None):
         user = request.user
     community = None
     if user is not None and user.is_authenticated:
-        home = _home_community_id(user)
+        home = _home_community_id(user, request)
         if home:
-            community = _community(home)
+            community = _community(home, request)
     if community is None and request is not None and hasattr(request, "session"):
         community_id = request.session.get(SESSION_KEY)
         if community_id:
-            community = _community(community_id)
+            community = _community(community_id, request)
     if request is not None:
         request._linli_community = community
     return community
 
 
-def _community(pk):
+def _community(pk, request=None):
     """A visitor's chosen community, from the cache: it is read on every page they open.
 
     The key carries the communities version, which any save of a community or an enterprise
     moves on (``marketplace.signals``), so a cached copy is never stale.
     """
-    key = f"linli:community:{pk}:v{cache.get(COMMUNITIES_VERSION_KEY, 0)}"
+    key = f"linli:community:{pk}:v{request_version(request, COMMUNITIES_VERSION_KEY)}"
     community = cache.get(key)
     if community is None:
         community = Community.objects.select_related("enterprise").filter(pk=pk).first()
@@ -61,11 +68,18 @@ def home_cache_key(user_id) -> str:
     return f"linli:home:{user_id}"
 
 
-def _home_community_id(user) -> int:
+register_user_key(home_cache_key)
+
+
+def _home_community_id(user, request=None) -> int:
     """The community of the user's default home (0 for none), from the cache: every page a
-    resident opens asks. ``marketplace.signals`` forgets it when a household is saved."""
+    resident opens asks (read with the request's versions when it is the request's user).
+    ``marketplace.signals`` forgets it when a household is saved."""
     key = home_cache_key(user.pk)
-    home = cache.get(key)
+    if request is not None and getattr(request, "user", None) == user:
+        home = request_value(request, key)
+    else:
+        request, home = None, cache.get(key)
     if home is None:
         home = (
             Household.objects.filter(user=user, is_default=True)
@@ -73,4 +87,5 @@ def _home_community_id(user) -> int:
             .first()
         ) or 0
         cache.set(key, home, 3600)
+        remember(request, key, home)
     return home

@@ -28,6 +28,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from wagtail.models import PageViewRestriction
 
+from marketplace.cache import request_version
 from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
 
 PAGE_SECONDS = 10 * 60
@@ -89,14 +90,13 @@ def _shareable(request) -> bool:
 
 def _key(request, name: str, version_keys: tuple) -> str:
     keys = (*version_keys, COMMUNITIES_VERSION_KEY)
-    versions = cache.get_many(keys)
     community = current_community(request=request)
     path = hashlib.md5(
         f"{request.get_host()}{request.get_full_path()}".encode(), usedforsecurity=False
     ).hexdigest()
     parts = (
         name,
-        *(versions.get(key, 0) for key in keys),
+        *(request_version(request, key) for key in keys),
         get_language() or "",
         community.pk if community else 0,
         path,

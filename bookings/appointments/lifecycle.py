@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bookings.availability.slot_cache import calendars_changed
 from bookings.dispatch.outbox import dispatch_round_create, round_withdraw
 from bookings.models import Appointment
 from bookings.notify.reminders import rating_request_plan, reminders_cancel, reminders_plan
@@ -53,6 +54,8 @@ def appointment_transition(
     """
     from_status = appointment.status
     appointment.record_transition(to, by=by, reason=reason, fee=fee)
+    # The status is written by a queryset update (no signal): an ended job frees the time.
+    calendars_changed([appointment.worker_id])
     appointment.sync_order_status()
     transition_effects(appointment=appointment, from_status=from_status, to=to, by=by)
     return appointment

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from bookings.availability import slot_cache
 from bookings.availability.calendars import WorkerCalendar, qualified_workers, with_calendar
 from bookings.availability.window import booking_window, local_day_bounds
 from marketplace.policy import DEFAULT_DURATION, LOCAL_TZ
@@ -82,7 +83,9 @@ def available_slots(
 
     ``max_days`` stops after that many days with at least one free slot (the service page
     shows the next few days; the JSON picker asks for a date range). ``exclude_appointment``
-    is left out of the workers' calendars (the appointment being rescheduled).
+    is left out of the workers' calendars (the appointment being rescheduled); without it,
+    each day's starts come from the slot cache when its workers' calendars have not changed
+    (``bookings.availability.slot_cache``).
     """
     earliest, latest = booking_window(now)
     start = max(start or earliest, earliest)
@@ -91,38 +94,92 @@ def available_slots(
         return []
     duration = duration or service_terms(product).duration
     workers = qualified_workers(product=product, stockrecord=stockrecord, community=community)
+    cached = exclude_appointment is None
     slots: list[Slot] = []
     days_found = 0
     day = start.astimezone(LOCAL_TZ).date()
     last_day = end.astimezone(LOCAL_TZ).date()
-    # With ``max_days`` the calendars are read a few days at a time: the service page shows
-    # the next few days with a free slot, and reading a month of appointments to show them
-    # was most of its cost. Each stretch of days is read once (four queries).
+    # With ``max_days`` the days are taken a few at a time: the service page shows the next
+    # few days with a free slot, and reading a month of appointments to show them was most of
+    # its cost. Each stretch of days is read once (two cache reads; four queries for the days
+    # the cache did not have).
     stretch = timedelta(days=max_days + 2) if max_days else last_day - day
     while day <= last_day:
         stretch_end = min(day + stretch, last_day)
-        calendars = [
-            WorkerCalendar(w, duration)
-            for w in with_calendar(
+        days = [day + timedelta(days=i) for i in range((stretch_end - day).days + 1)]
+        if cached:
+            by_day = _cached_day_starts(
                 workers,
-                start=max(start, local_day_bounds(day)[0]),
-                end=min(end, local_day_bounds(stretch_end)[1]) + duration,
-                exclude_appointment=exclude_appointment,
+                days,
+                duration,
+                product=product,
+                stockrecord=stockrecord,
+                community=community,
             )
-        ]
-        if not calendars:
+        else:
+            by_day = _day_starts(workers, days, duration, exclude_appointment)
+        if by_day is None:
             break
-        while day <= stretch_end:
-            starts: set[datetime] = set()
-            for calendar in calendars:
-                starts.update(calendar.starts_on(day, start, end))
+        for each in days:
+            starts = [s for s in by_day[each] if start <= s <= end]
             if starts:
-                slots.extend(Slot(s, s + duration) for s in sorted(starts))
+                slots.extend(Slot(s, s + duration) for s in starts)
                 days_found += 1
                 if max_days and days_found >= max_days:
                     return slots
-            day += timedelta(days=1)
+        day = stretch_end + timedelta(days=1)
     return slots
+
+
+def _day_starts(workers, days: list[date], duration: timedelta, exclude_appointment=None):
+    """``{day: sorted aware starts}`` of ``days`` (consecutive), the booking window not
+    applied; None when no worker qualifies. One calendar read (four queries) for all days."""
+    calendars = [
+        WorkerCalendar(w, duration)
+        for w in with_calendar(
+            workers,
+            start=local_day_bounds(days[0])[0],
+            end=local_day_bounds(days[-1])[1] + duration,
+            exclude_appointment=exclude_appointment,
+        )
+    ]
+    if not calendars:
+        return None
+    by_day = {}
+    for day in days:
+        first, last = local_day_bounds(day)
+        starts: set[datetime] = set()
+        for calendar in calendars:
+            starts.update(calendar.starts_on(day, first, last))
+        by_day[day] = sorted(starts)
+    return by_day
+
+
+def _cached_day_starts(workers, days, duration, *, product, stockrecord, community):
+    """``_day_starts`` through the slot cache: fresh days from it, the rest computed (from
+    the first to the last missing day, in one read) and stored."""
+    keys = slot_cache.day_keys(
+        product=product,
+        stockrecord=stockrecord,
+        community=community,
+        duration_minutes=int(duration.total_seconds() // 60),
+        days=days,
+    )
+    by_day = slot_cache.read_days(keys)
+    missing = [day for day in days if day not in by_day]
+    if not missing:
+        return by_day
+    worker_ids = list(workers.values_list("pk", flat=True))
+    if not worker_ids:
+        return None
+    versions = slot_cache.versions_before(worker_ids)
+    span = [missing[0] + timedelta(days=i) for i in range((missing[-1] - missing[0]).days + 1)]
+    computed = _day_starts(workers.filter(pk__in=worker_ids), span, duration)
+    if computed is None:
+        return None
+    computed = {day: computed[day] for day in missing}
+    slot_cache.write_days(keys, computed, worker_ids=worker_ids, versions=versions)
+    return {**by_day, **computed}
 
 
 def next_free_slots(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
 from bookings.availability.calendars import qualified_workers, with_calendar, worker_is_free
+from bookings.availability.slot_cache import calendars_changed
 from bookings.console.errors import ConsoleError
 from bookings.models import Appointment, TimeOff, WeeklyHours, Worker
 from marketplace.policy import LOCAL_TZ
@@ -66,6 +67,8 @@ def weekly_hours_set(*, worker: Worker, hours: list[tuple[int, time, time]]) -> 
                 )
     _lock_worker(worker)
     WeeklyHours.objects.filter(worker=worker).delete()
+    # ``bulk_create`` sends no signal (a worker without hours had none deleted either).
+    calendars_changed([worker.pk])
     return WeeklyHours.objects.bulk_create(
         WeeklyHours(worker=worker, weekday=d, start=s, end=e)
         for d in sorted(by_day)

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
+from bookings.availability.slot_cache import workers_changed
 from bookings.dispatch.reassign import (
     handed_back_reason,
     worker_future_jobs,
@@ -118,6 +119,7 @@ def users_deactivate(user_ids: Iterable[int]) -> None:
     """These user accounts are about to be made inactive (without a save, e.g. a bulk
     ``update()``): their workers' future jobs are re-dispatched. Inside the caller's
     transaction; call it before the update."""
+    workers_changed()  # who qualifies for the slot cache
     worker_ids = list(
         Worker.objects.filter(user_id__in=list(user_ids), is_active=True).values_list(
             "pk", flat=True

@@ -7,17 +7,17 @@ anything it shows can change: a service, its class, attributes or images, a pric
 """
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from marketplace.cache import bump_version
+from marketplace.cache import bump_version, register_version_key, request_version
 
-CATALOGUE_VERSION_KEY = "linli:catalogue:version"
+CATALOGUE_VERSION_KEY = register_version_key("linli:catalogue:version")
 
 
-def catalogue_version() -> int:
-    """The current catalogue version (0 before the first change): part of the grid's key."""
-    return cache.get(CATALOGUE_VERSION_KEY, 0)
+def catalogue_version(request=None) -> int:
+    """The current catalogue version (0 before the first change): part of the grid's key.
+    Read with the request's other versions when ``request`` is given."""
+    return request_version(request, CATALOGUE_VERSION_KEY)
 
 
 def catalogue_changed(**kwargs) -> None:

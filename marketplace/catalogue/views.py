@@ -70,7 +70,7 @@ class CatalogueView(ListView):
     @cached_property
     def version(self) -> int:
         """The catalogue version, read once per request: it keys the count and the grid."""
-        return catalogue_version()
+        return catalogue_version(self.request)
 
     def get(self, request, *args, **kwargs):
         # An anonymous visitor's page is the same as their neighbours': served whole from the
@@ -99,6 +99,15 @@ class CatalogueView(ListView):
 class ProductDetailView(CoreProductDetailView):
     """A service's page: Oscar's detail view with ``booking`` (a ``ServiceBooking``) in the
     context, for ``bookings/partials/service_panel.html``."""
+
+    def get_alert_status(self):
+        """Always False: Linli has no stock alerts (a service is booked by time, not stock).
+        Oscar's version asks the database on every signed-in resident's view."""
+        return False
+
+    def get_alert_form(self):
+        """None: no stock alerts (see ``get_alert_status``)."""
+        return None
 
     def get_context_data(self, **kwargs):
         """Oscar's context plus ``booking``: quote, free slots by day, chosen slot, nonce."""

@@ -71,7 +71,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-readme", action="store_true", help="don't update README.md")
     parser.add_argument(
         "--profile",
-        choices=["catalogue", "service", "board", "booking"],
+        choices=["catalogue", "service", "board", "appointments", "console", "dispatch", "booking"],
         help="py-spy one page's gunicorn workers under load, to tests/bench/results/",
     )
     return parser.parse_args(argv)
@@ -122,7 +122,8 @@ def main() -> int:
         say(f"gunicorn up on {base} (logs in {logs})")
         results["setup"] = {
             "gunicorn_workers": int(env.get("LINLI_BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1)),
-            "wrk": "2 threads, 16 connections, " + f"{page_seconds} s per page after a 2 s warm-up",
+            "wrk": "2 threads, 16 connections, "
+            + f"{page_seconds} s per page after 3 GETs per worker and a 2 s warm-up",
             "service": cast.service.get_title(),
             "community": cast.community.slug,
         }

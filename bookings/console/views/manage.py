@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,11 +18,19 @@ from bookings.dispatch.assignment import appointment_assign, dispatch_board
 from bookings.exceptions import BookingError
 from marketplace.csv_export import csv_download
 
+#: Jobs per page of the dispatch board.
+DISPATCH_PAGE_SIZE = 50
+
 
 @console(manager=True)
 def dispatch(request):
-    """The provider's jobs waiting for a worker or an answer, and the escalated ones."""
-    board = list(dispatch_board(request.console.provider))
+    """The provider's jobs waiting for a worker or an answer, and the escalated ones (first),
+    ``DISPATCH_PAGE_SIZE`` a page (``?page=``; a page out of range shows the nearest one).
+
+    A busy provider has thousands of upcoming unaccepted jobs: drawing them all cost over a
+    second per view."""
+    board = Paginator(dispatch_board(request.console.provider), DISPATCH_PAGE_SIZE)
+    board = board.get_page(request.GET.get("page"))
     return render(request, "bookings/provider/dispatch.html", page(request, board=board))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from bookings.appointments.quote import service_quote
@@ -13,7 +14,7 @@ from bookings.models import Worker
 from cms.models import FeeBoardPage
 from marketplace.catalogue.models import Product
 from marketplace.models import Community, Household
-from marketplace.partner.models import StockRecord
+from marketplace.partner.models import Partner, StockRecord
 
 
 class World:
@@ -58,6 +59,25 @@ class World:
         self.hot_workers = Worker.objects.filter(
             communities=hot_community, skills=self.hot_service.product_class_id
         ).count()
+        # The console's users: the busiest worker of the main service's provider, and a
+        # manager of that provider (the scale dataset has none: one is added, once).
+        provider_id = (
+            StockRecord.objects.filter(community=main, product=self.service)
+            .values_list("partner_id", flat=True)
+            .first()
+        )
+        self.worker_user = (
+            Worker.objects.filter(provider_id=provider_id, is_active=True)
+            .annotate(jobs=models.Count("appointments"))
+            .order_by("-jobs", "pk")
+            .select_related("user")
+            .first()
+            .user
+        )
+        self.manager, _ = get_user_model().objects.get_or_create(
+            email="bench-manager@scale.linli.test", defaults={"first_name": "经理"}
+        )
+        Partner.objects.get(pk=provider_id).users.add(self.manager)
 
 
 def free_slots(product, community, days: int = 30):

@@ -1,0 +1,25 @@
+"""The dispatch board shows a page of jobs at a time, escalated first, whatever the backlog."""
+
+import pytest
+
+from bookings.console.views import manage
+from tests.support import local
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_board_pages_through_the_jobs_in_order(
+    client, book, worker, provider_manager, monkeypatch
+):
+    monkeypatch.setattr(manage, "DISPATCH_PAGE_SIZE", 2)
+    jobs = [book(local(2, hour)) for hour in (8, 11, 14)]
+    client.force_login(provider_manager)
+
+    first = client.get("/provider/dispatch/")
+    assert [a.pk for a in first.context["board"]] == [jobs[0].pk, jobs[1].pk]
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get("/provider/dispatch/?page=2")
+    assert [a.pk for a in second.context["board"]] == [jobs[2].pk]
+    # A page that is not one shows the nearest, never an error.
+    assert client.get("/provider/dispatch/?page=x").context["board"].number == 1
+    assert client.get("/provider/dispatch/?page=99").context["board"].number == 2
