@@ -18,13 +18,18 @@ def bilingual(zh: str, en: str) -> str:
 
 
 class User(AbstractUser):
-    """Oscar's email-login user with a Chinese mobile number and a preferred language."""
+    """Oscar's email-login user with a Chinese mobile number, a preferred language and elder mode."""
 
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[validate_cn_mobile]
     )
     language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    elder_mode = models.BooleanField(
+        _("elder mode"),
+        default=False,
+        help_text=_("Larger text and buttons on every page."),
     )
 
     class Meta(AbstractUser.Meta):

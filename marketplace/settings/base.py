@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.preferences.PreferredLanguageMiddleware",  # a user's profile language
     "django.contrib.messages.middleware.MessageMiddleware",
     "marketplace.bad_input.RejectNullCharactersMiddleware",  # no NUL reaches a view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.core.context_processors.metadata",
                 "marketplace.context_processors.community",
+                "marketplace.preferences.context",
             ],
         },
     },
