@@ -69,7 +69,9 @@ def main() -> None:
         fail(f"port {PORT} is already in use; stop the other server or set LINLI_PORT.")
     env = os.environ.copy()
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
-    env.setdefault("DEBUG", "1")
+    # DEBUG off, as in production: a wrong address shows the site's own 404 page, not
+    # Django's debug page; ``runserver --insecure`` still serves the static files.
+    env.setdefault("DEBUG", "0")
     env.setdefault("SMS_BACKEND", "bookings.notify.channels.FileSMSBackend")
     (BASE_DIR / "var" / "mail").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
@@ -110,7 +112,14 @@ def main() -> None:
         )
         children.append(
             subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "runserver",
+                    f"{HOST}:{PORT}",
+                    "--noreload",
+                    "--insecure",
+                ],
                 cwd=BASE_DIR,
                 env=env,
             )

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
 
@@ -116,7 +116,8 @@ class Community(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in /boards/<slug>/."))
     city = models.CharField(_("city"), max_length=50, default="北京市")
-    district = models.CharField(_("district"), max_length=100)
+    district = models.CharField(_("district (Chinese)"), max_length=100)
+    district_en = models.CharField(_("district (English)"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300)
 
     class Meta:
@@ -131,6 +132,11 @@ class Community(models.Model):
     def display_name(self) -> str:
         """The name in the active language."""
         return bilingual(self.name, self.name_en)
+
+    @property
+    def display_district(self) -> str:
+        """The district in the active language (朝阳区 / Chaoyang District)."""
+        return bilingual(self.district, self.district_en)
 
 
 class Household(models.Model):
@@ -149,7 +155,7 @@ class Household(models.Model):
         verbose_name=_("community"),
     )
     building = models.CharField(_("building"), max_length=20)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("building unit", "unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
     contact_name = models.CharField(_("contact name"), max_length=100)
     contact_phone = models.CharField(

@@ -1,9 +1,10 @@
 """A visitor's display preferences: the language and elder mode (长辈模式).
 
 Both are kept per browser (a cookie) and, for a logged-in user, on their profile
-(``User.language``, ``User.elder_mode``), which wins: a resident who chose English or elder mode
-on one phone sees it on every device they log in on. Changing either while logged in changes the
-profile too, so the header's switches and the profile page never disagree.
+(``User.language``, ``User.elder_mode``): a resident who chose English or elder mode on one phone
+sees it on every device they log in on. Changing either while logged in changes the profile too,
+so the header's switches and the profile page agree. Elder mode follows the profile for a
+logged-in user; the language follows this browser's explicit choice when it made one.
 
 Elder mode follows China's 2021 elder-friendly web design specification (互联网网站适老化通用设计规范):
 larger type and targets, stronger contrast, secondary content trimmed; the look is the
@@ -46,10 +47,13 @@ def context(request) -> dict:
 
 
 class PreferredLanguageMiddleware:
-    """Pages for a logged-in user are in their profile's language (``User.language``).
+    """Pages for a logged-in user are in their profile's language (``User.language``) unless
+    this browser chose one with the language switch (Django's language cookie), which wins:
+    the switch also writes the profile (``set_language``), so the two agree for anyone who uses
+    it; the profile decides on a browser that never chose (a new phone, another device).
 
-    Runs after Django's LocaleMiddleware (which reads the cookie and Accept-Language) and after
-    authentication; Wagtail's admin activates its own per-user language on top of this.
+    Runs after Django's LocaleMiddleware (cookie, then Accept-Language) and after
+    authentication; Wagtail's admin under /cms/ activates its own per-user language.
     """
 
     def __init__(self, get_response):
@@ -60,6 +64,7 @@ class PreferredLanguageMiddleware:
         if (
             user is not None
             and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and user.language in dict(settings.LANGUAGES)
             and not request.path.startswith("/cms/")
         ):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("elder-mode/", preferences.elder_mode_set, name="elder-mode"),
     path("shop/accounts/preferences/", preferences.preferences, name="preferences"),
+    path("shop/accounts/start/", views.after_login, name="after-login"),
     path("community/", views.choose_community, name="choose-community"),
     path("django-admin/", admin.site.urls),
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:

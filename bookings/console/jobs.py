@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.changes import late_fee
@@ -62,7 +63,10 @@ def appointment_check_in(
             % {"time": f"{timezone.localtime(locked.start - CHECK_IN_EARLIEST):%m-%d %H:%M}"}
         )
     appointment_transition(
-        appointment=locked, to=Status.IN_PROGRESS, by=worker.user, reason=_("Worker checked in")
+        appointment=locked,
+        to=Status.IN_PROGRESS,
+        by=worker.user,
+        reason=gettext_noop("Worker checked in"),
     )
     return locked
 

@@ -179,7 +179,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/shop/accounts/login/"
-LOGIN_REDIRECT_URL = "/shop/accounts/"
+LOGIN_REDIRECT_URL = "/shop/accounts/start/"  # marketplace.views.after_login: by role
 
 # --- Languages, time zone, money -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -296,6 +296,8 @@ THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 WAGTAIL_SITE_NAME = "Linli 邻里"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
+# No Gravatar: it is blocked in mainland China and broken offline (Wagtail shows initials).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
 
