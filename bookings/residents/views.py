@@ -190,10 +190,17 @@ def appointment_reschedule(request, pk):
         kept_fee = changes.fee_kept_by_moving(appointment)
         if request.method == "POST":
             new_start = parse_start(request.POST.get("start", ""))
+            old_worker_id = appointment.worker_id
             changes.appointment_reschedule(
                 appointment=appointment, new_start=new_start, by=request.user
             )
             done = _("Moved to the new time, free of charge.")
+            appointment.refresh_from_db(fields=["worker"])
+            if appointment.worker_id and appointment.worker_id != old_worker_id:
+                # The resident should know who comes now, not discover it at the door.
+                done += " " + _("%(worker)s takes the new time.") % {
+                    "worker": appointment.worker.display_name
+                }
             if kept_fee:
                 kept = _("From now on, cancelling it costs %(fee)s.")
                 done += " " + kept % {"fee": currency(kept_fee)}
