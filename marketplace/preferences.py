@@ -52,6 +52,10 @@ class PreferredLanguageMiddleware:
     the switch also writes the profile (``set_language``), so the two agree for anyone who uses
     it; the profile decides on a browser that never chose (a new phone, another device).
 
+    A profile at the site's default language (zh-hans, where every account starts) leaves the
+    browser's Accept-Language in charge: an English phone shows English until the resident picks
+    a language with the switch.
+
     Runs after Django's LocaleMiddleware (cookie, then Accept-Language) and after
     authentication; Wagtail's admin under /cms/ activates its own per-user language.
     """
@@ -66,6 +70,7 @@ class PreferredLanguageMiddleware:
             and user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and user.language in dict(settings.LANGUAGES)
+            and user.language != settings.LANGUAGE_CODE
             and not request.path.startswith("/cms/")
         ):
             translation.activate(user.language)
