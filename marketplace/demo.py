@@ -70,8 +70,9 @@ def main() -> None:
     env = os.environ.copy()
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
     # DEBUG off, as in production: a wrong address shows the site's own 404 page, not
-    # Django's debug page; ``runserver --insecure`` still serves the static files.
+    # Django's debug page; WhiteNoise serves the static files from the apps' folders.
     env.setdefault("DEBUG", "0")
+    env.setdefault("WHITENOISE_USE_FINDERS", "1")
     env.setdefault("SMS_BACKEND", "bookings.notify.channels.FileSMSBackend")
     (BASE_DIR / "var" / "mail").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
@@ -118,7 +119,6 @@ def main() -> None:
                     "runserver",
                     f"{HOST}:{PORT}",
                     "--noreload",
-                    "--insecure",
                 ],
                 cwd=BASE_DIR,
                 env=env,
