@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.action_menu import SubmitForModerationMenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 
 from cms.admin_views import board_incomplete
-from cms.models.fee_board import PUBLISH_REFUSED
+from cms.models.fee_board import PUBLISH_REFUSED, FeeBoardPage
 from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
 
 # --- Board workflow and staff actions: begin ---------------------------------------------------
@@ -139,3 +140,29 @@ def name_the_submit_button(menu_items, request, context):
     for i, item in enumerate(menu_items):
         if type(item) is SubmitForModerationMenuItem:
             menu_items[i] = BoardSubmitMenuItem(order=item.order)
+
+
+class BoardsWithDraftsPanel(Component):
+    """The Wagtail dashboard flags the fee boards the user may edit that have unpublished
+    changes (a draft, or a provider's price proposal waiting for publication), each marked
+    submitted or not."""
+
+    name = "linli_boards_with_drafts"
+    order = 90  # above Wagtail's own workflow panels (100+)
+    template_name = "cms/admin/boards_with_drafts_panel.html"
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        drafts = FeeBoardPage.objects.filter(has_unpublished_changes=True).order_by("title")
+        boards = []
+        for board in drafts:
+            if board.permissions_for_user(request.user).can_edit():
+                state = board.current_workflow_state
+                board.in_workflow = bool(state and state.status == state.STATUS_IN_PROGRESS)
+                boards.append(board)
+        return {"boards": boards}
+
+
+@hooks.register("construct_homepage_panels")
+def flag_boards_with_drafts(request, panels):
+    panels.append(BoardsWithDraftsPanel())
