@@ -9,26 +9,27 @@ ever added, never renamed or removed; money is a string with two decimals, in CN
       "revision_id": 42,                                # the published Wagtail revision
       "published_at": "2026-01-05T09:30:00+08:00",      # ISO 8601, Asia/Shanghai
       "currency": "CNY",
-      "community": {"slug", "name", "name_en", "city", "district", "address"},
+      "community": {"slug", "name", "name_en", "city", "district", "district_en", "address"},
       "enterprise": {"name", "name_en", "credit_code", "phone", "complaint_phone", "address"},
       "project": {"info", "info_en", "manager", "manager_phone", "service_phone",
                   "office_hours"},
       "complaint_phones": {"enterprise", "street_office", "hotline"},
-      "service": {"grade", "standards", "standards_en"},
+      "service": {"grade", "grade_en", "standards", "standards_en"},
       "charging_items": [{"kind": "property|parking|other", "name", "name_en",
                           "building_type", "building_type_en", "amount", "unit", "unit_en",
-                          "basis": "government|market", "note"}],
+                          "basis": "government|market", "note", "note_en"}],
       "life_services": [{"product_id", "stockrecord_id", "upc", "title", "title_en",
                          "category_slug", "category", "category_en", "unit", "unit_en",
                          "duration_minutes", "price", "cancellation_fee", "currency",
                          "provider", "provider_en"}],
       "staff": [{"name", "role", "role_en", "phone"}],
-      "repair": {"channels", "channels_en", "hours", "response", "response_en"},
+      "repair": {"channels", "channels_en", "hours", "hours_en", "response", "response_en"},
       "maintenance_units": [{"system": "elevator|fire|water|other", "company", "phone"}],
       "parking": {"use", "use_en"},
       "public_facilities": {"text", "text_en"},
-      "common_parts_statements": [{"period", "income", "expenditure", "balance", "note"}],
-      "maintenance_fund_uses": [{"period", "item", "amount", "note"}],
+      "common_parts_statements": [{"period", "income", "expenditure", "balance", "note",
+                                   "note_en"}],
+      "maintenance_fund_uses": [{"period", "item", "item_en", "amount", "note", "note_en"}],
       "repair_fee_items": [{"code", "name", "name_en", "amount", "unit", "unit_en", "note"}]
     }
 
@@ -108,6 +109,7 @@ def board_document(board) -> dict:
             "name_en": community.name_en,
             "city": community.city,
             "district": community.district,
+            "district_en": community.district_en,
             "address": community.address,
         },
         "enterprise": {
@@ -133,6 +135,7 @@ def board_document(board) -> dict:
         },
         "service": {
             "grade": board.service_grade,
+            "grade_en": board.service_grade_en,
             "standards": board.service_standards,
             "standards_en": board.service_standards_en,
         },
@@ -148,6 +151,7 @@ def board_document(board) -> dict:
                 "unit_en": i.unit_en,
                 "basis": i.basis,
                 "note": i.note,
+                "note_en": i.note_en,
             }
             for i in board.fee_items.all()
         ],
@@ -160,6 +164,7 @@ def board_document(board) -> dict:
             "channels": board.repair_channels,
             "channels_en": board.repair_channels_en,
             "hours": board.repair_hours,
+            "hours_en": board.repair_hours_en,
             "response": board.repair_response,
             "response_en": board.repair_response_en,
         },
@@ -179,11 +184,19 @@ def board_document(board) -> dict:
                 "expenditure": _money(s.expenditure),
                 "balance": _money(s.balance),
                 "note": s.note,
+                "note_en": s.note_en,
             }
             for s in board.statements.all()
         ],
         "maintenance_fund_uses": [
-            {"period": f.period, "item": f.item, "amount": _money(f.amount), "note": f.note}
+            {
+                "period": f.period,
+                "item": f.item,
+                "item_en": f.item_en,
+                "amount": _money(f.amount),
+                "note": f.note,
+                "note_en": f.note_en,
+            }
             for f in board.fund_uses.all()
         ],
         "repair_fee_items": [

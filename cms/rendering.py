@@ -61,6 +61,8 @@ def board_context(board, request) -> dict:
         "repair_response_text": board.t("repair_response"),
         "parking_text": board.t("parking_use"),
         "facilities_text": board.t("public_facilities"),
+        "service_grade_text": board.t("service_grade"),
+        "repair_hours_text": board.t("repair_hours"),
     }
 
 

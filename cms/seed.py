@@ -77,6 +77,7 @@ def _fill_text(board: FeeBoardPage, community) -> None:
         "complaint_phone_street": STREET_OFFICES.get(community.slug, "010-6000 1234"),
         "complaint_phone_hotline": "12345",
         "service_grade": "二级",
+        "service_grade_en": "Grade 2",
         "service_standards": "秩序维护 24 小时值守；公共区域每日清扫两次；绿化每月修剪一次；"
         "电梯、消防设施按规定维保，公示维保记录。",
         "service_standards_en": "Security on duty 24 h; common areas cleaned twice a day; "
@@ -85,6 +86,7 @@ def _fill_text(board: FeeBoardPage, community) -> None:
         "repair_channels": "服务中心前台、电话、邻里 App/网站“报修”。",
         "repair_channels_en": "Service desk, telephone, or “Repair” on the Linli site.",
         "repair_hours": "24 小时受理",
+        "repair_hours_en": "Around the clock",
         "repair_response": "急修 30 分钟内到场；一般维修 24 小时内上门。",
         "repair_response_en": "Emergencies: on site within 30 minutes; other repairs within 24 hours.",
         "parking_use": "地下车库 420 个车位：业主产权车位 260 个，出租车位 160 个，"
@@ -151,7 +153,8 @@ def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
                 unit="元/小时",
                 unit_en="CNY/hour",
                 basis="government",
-                note="首 30 分钟免费 First 30 min free",
+                note="首 30 分钟免费",
+                note_en="First 30 min free",
             ),
             FeeItem(
                 kind="other",
@@ -191,7 +194,8 @@ def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
                 period="2025 Q3",
                 income=Decimal("186400.00"),
                 expenditure=Decimal("52300.00"),
-                note="电梯广告、停车位租赁 Lift ads, parking rent",
+                note="电梯广告、停车位租赁",
+                note_en="Lift ads, parking rent",
             ),
             CommonPartsStatement(
                 period="2025 Q2", income=Decimal("179800.00"), expenditure=Decimal("61250.00")
@@ -202,8 +206,10 @@ def _fill_rows(board: FeeBoardPage, factor: Decimal) -> None:
             MaintenanceFundUse(
                 period="2025-08",
                 item="3 号楼屋面防水维修",
+                item_en="Roof waterproofing, building 3",
                 amount=Decimal("86500.00"),
-                note="业主表决通过 Approved by owners",
+                note="业主表决通过",
+                note_en="Approved by owners",
             ),
         ]
     if not board.repair_fee_items.all():

@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.action_menu import SubmitForModerationMenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 
 from cms.admin_views import board_incomplete
 from cms.boards import missing_in_language
-from cms.models.fee_board import PUBLISH_REFUSED
+from cms.models.fee_board import PUBLISH_REFUSED, FeeBoardPage
 from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
 
 # --- Board workflow and staff actions: begin ---------------------------------------------------
@@ -112,3 +114,56 @@ def _user_delete_message(user, blockers):
 
 
 # --- Board workflow and staff actions: end -----------------------------------------------------
+
+
+class BoardSubmitMenuItem(SubmitForModerationMenuItem):
+    """Wagtail's "Submit to <workflow name>" says what happens, in the editor's language.
+
+    A workflow's name is an internal key ("anju: fee board approval", cms.services), in one
+    language: the button reads "Submit for approval" / "提交审批" instead (and "Resubmit for
+    approval" after the manager asked for changes).
+    """
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        page = context.get("page")
+        state = page.current_workflow_state if page else None
+        if state and state.status == state.STATUS_NEEDS_CHANGES:
+            context["label"] = _("Resubmit for approval")
+        else:
+            context["label"] = _("Submit for approval")
+        return context
+
+
+@hooks.register("construct_page_action_menu")
+def name_the_submit_button(menu_items, request, context):
+    """Swap Wagtail's submit item for :class:`BoardSubmitMenuItem`, in the same place."""
+    for i, item in enumerate(menu_items):
+        if type(item) is SubmitForModerationMenuItem:
+            menu_items[i] = BoardSubmitMenuItem(order=item.order)
+
+
+class BoardsWithDraftsPanel(Component):
+    """The Wagtail dashboard flags the fee boards the user may edit that have unpublished
+    changes (a draft, or a provider's price proposal waiting for publication), each marked
+    submitted or not."""
+
+    name = "linli_boards_with_drafts"
+    order = 90  # above Wagtail's own workflow panels (100+)
+    template_name = "cms/admin/boards_with_drafts_panel.html"
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        drafts = FeeBoardPage.objects.filter(has_unpublished_changes=True).order_by("title")
+        boards = []
+        for board in drafts:
+            if board.permissions_for_user(request.user).can_edit():
+                state = board.current_workflow_state
+                board.in_workflow = bool(state and state.status == state.STATUS_IN_PROGRESS)
+                boards.append(board)
+        return {"boards": boards}
+
+
+@hooks.register("construct_homepage_panels")
+def flag_boards_with_drafts(request, panels):
+    panels.append(BoardsWithDraftsPanel())

@@ -14,7 +14,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name", "phone"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "phone", "language")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "phone", "language", "elder_mode")},
+        ),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

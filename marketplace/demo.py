@@ -70,7 +70,10 @@ def main() -> None:
         fail(f"port {PORT} is already in use; stop the other server or set LINLI_PORT.")
     env = os.environ.copy()
     env.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.base")
-    env.setdefault("DEBUG", "1")
+    # DEBUG off, as in production: a wrong address shows the site's own 404 page, not
+    # Django's debug page; WhiteNoise serves the static files from the apps' folders.
+    env.setdefault("DEBUG", "0")
+    env.setdefault("WHITENOISE_USE_FINDERS", "1")
     env.setdefault("SMS_BACKEND", "bookings.notify.channels.FileSMSBackend")
     (BASE_DIR / "var" / "mail").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
@@ -111,7 +114,13 @@ def main() -> None:
         )
         children.append(
             subprocess.Popen(
-                [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "runserver",
+                    f"{HOST}:{PORT}",
+                    "--noreload",
+                ],
                 cwd=BASE_DIR,
                 env=env,
             )

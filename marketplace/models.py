@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
 
@@ -18,13 +18,18 @@ def bilingual(zh: str, en: str) -> str:
 
 
 class User(AbstractUser):
-    """Oscar's email-login user with a Chinese mobile number and a preferred language."""
+    """Oscar's email-login user with a Chinese mobile number, a preferred language and elder mode."""
 
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[validate_cn_mobile]
     )
     language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    elder_mode = models.BooleanField(
+        _("elder mode"),
+        default=False,
+        help_text=_("Larger text and buttons on every page."),
     )
 
     class Meta(AbstractUser.Meta):
@@ -111,7 +116,8 @@ class Community(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in /boards/<slug>/."))
     city = models.CharField(_("city"), max_length=50, default="北京市")
-    district = models.CharField(_("district"), max_length=100)
+    district = models.CharField(_("district (Chinese)"), max_length=100)
+    district_en = models.CharField(_("district (English)"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300)
 
     class Meta:
@@ -126,6 +132,11 @@ class Community(models.Model):
     def display_name(self) -> str:
         """The name in the active language."""
         return bilingual(self.name, self.name_en)
+
+    @property
+    def display_district(self) -> str:
+        """The district in the active language (朝阳区 / Chaoyang District)."""
+        return bilingual(self.district, self.district_en)
 
 
 class Household(models.Model):
@@ -144,7 +155,7 @@ class Household(models.Model):
         verbose_name=_("community"),
     )
     building = models.CharField(_("building"), max_length=20)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("building unit", "unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
     contact_name = models.CharField(_("contact name"), max_length=100)
     contact_phone = models.CharField(

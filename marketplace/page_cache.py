@@ -30,6 +30,7 @@ from wagtail.models import PageViewRestriction
 
 from marketplace.cache import request_version
 from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
+from marketplace.preferences import elder_mode_for
 
 PAGE_SECONDS = 10 * 60
 _PLACEHOLDER = b"__linli_csrf_token__"
@@ -99,6 +100,7 @@ def _key(request, name: str, version_keys: tuple) -> str:
         *(request_version(request, key) for key in keys),
         get_language() or "",
         community.pk if community else 0,
+        "elder" if elder_mode_for(request) else "",  # <html class> differs in elder mode
         path,
     )
     return "linli:page:" + ":".join(str(part) for part in parts)

@@ -42,6 +42,7 @@ COMMUNITIES = [
         name="望京花园",
         name_en="Wangjing Garden",
         district="朝阳区",
+        district_en="Chaoyang District",
         address="北京市朝阳区望京街道望京西路 48 号",
     ),
     dict(
@@ -50,6 +51,7 @@ COMMUNITIES = [
         name="清河嘉园",
         name_en="Qinghe Jiayuan",
         district="海淀区",
+        district_en="Haidian District",
         address="北京市海淀区清河街道清河中街 68 号",
     ),
     dict(
@@ -58,6 +60,7 @@ COMMUNITIES = [
         name="和平里小区",
         name_en="Hepingli Residence",
         district="东城区",
+        district_en="Dongcheng District",
         address="北京市东城区和平里北街 9 号",
     ),
     dict(
@@ -66,6 +69,7 @@ COMMUNITIES = [
         name="芳城园",
         name_en="Fangchengyuan",
         district="丰台区",
+        district_en="Fengtai District",
         address="北京市丰台区方庄芳城园一区 12 号",
     ),
 ]

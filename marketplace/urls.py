@@ -7,12 +7,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace import views, wagtail_reports
+from marketplace import preferences, views, wagtail_reports
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("healthz/dispatch/", views.healthz_dispatch, name="healthz-dispatch"),
+    # The language switch also sets a logged-in user's profile language (marketplace/preferences).
+    path("i18n/setlang/", preferences.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("elder-mode/", preferences.elder_mode_set, name="elder-mode"),
+    path("shop/accounts/preferences/", preferences.preferences, name="preferences"),
+    path("shop/accounts/start/", views.after_login, name="after-login"),
     path("community/", views.choose_community, name="choose-community"),
     path("django-admin/", admin.site.urls),
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:

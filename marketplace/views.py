@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -91,3 +92,12 @@ def discounts_not_sold(request, *args, **kwargs):
     and the pages that would create or apply them are closed, here, before Oscar's URLs.
     """
     raise Http404("Discounts are not sold in Linli: the published fee board is the price.")
+
+
+@login_required
+def after_login(request):
+    """Where a login without ``next`` lands (``LOGIN_REDIRECT_URL``): workers and provider
+    managers on the provider console, everyone else on their account."""
+    if request.user.has_provider_console:
+        return HttpResponseRedirect(reverse("provider:home"))
+    return HttpResponseRedirect(reverse("customer:summary"))

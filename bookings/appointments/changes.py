@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.hold import candidate_ids, choose_worker, is_overlap, slot_taken
@@ -118,7 +119,7 @@ def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
         to=Status.CANCELLED,
         by=by,
         fee=fee,
-        reason=reason or _("Cancelled by the resident"),
+        reason=reason or gettext_noop("Cancelled by the resident"),
     )
     appointment.refresh_from_db()
     return fee
@@ -202,7 +203,7 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
             appointment=locked,
             to=Status.CONFIRMED,
             by=by,
-            reason=_("Another worker takes the new time"),
+            reason=gettext_noop("Another worker takes the new time"),
         )
     # What a reschedule triggers: reminders move with the start; an unaccepted job is
     # dispatched afresh.

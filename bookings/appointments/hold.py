@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments.quote import Quote, check_line_price, service_quote
 from bookings.availability.calendars import qualified_workers, with_calendar, worker_is_free
@@ -225,7 +226,7 @@ def booked_event(appointment: Appointment, user) -> AppointmentEvent:
         actor=user,
         from_status="",
         to_status=Status.HELD,
-        reason=_("Booked by the resident"),
+        reason=gettext_noop("Booked by the resident"),
     )
 
 

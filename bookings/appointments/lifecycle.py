@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.availability.slot_cache import calendars_changed
 from bookings.dispatch.outbox import dispatch_round_create, round_withdraw
@@ -108,7 +109,10 @@ def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
 
     Raises ``InvalidTransition`` if it is no longer held (e.g. confirmed meanwhile)."""
     return appointment_transition(
-        appointment=appointment, to=Status.CONFIRMED, by=by, reason=_("Booking confirmed")
+        appointment=appointment,
+        to=Status.CONFIRMED,
+        by=by,
+        reason=gettext_noop("Booking confirmed"),
     )
 
 

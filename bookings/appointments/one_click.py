@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking, payment
 from bookings.appointments.hold import (
@@ -188,7 +188,7 @@ def _hold(
                 actor=user,
                 from_status=Status.HELD,
                 to_status=Status.CONFIRMED,
-                reason=_("Booking confirmed"),
+                reason=gettext_noop("Booking confirmed"),
             )
         )
     AppointmentEvent.objects.bulk_create(events)
@@ -271,7 +271,7 @@ def _release_unpaid(appointment: Appointment, *, by) -> None:
     if appointment.status == Status.HELD:
         appointment_release(
             appointment=appointment,
-            reason=_("The booking could not be completed; nothing was charged"),
+            reason=gettext_noop("The booking could not be completed; nothing was charged"),
             status=Status.CANCELLED,
             by=by,
         )

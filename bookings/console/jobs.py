@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.changes import late_fee
@@ -24,7 +25,7 @@ from bookings.appointments.lifecycle import appointment_transition
 from bookings.appointments.settlement import PaymentOutcome, appointment_settle_payment
 from bookings.console.access import FINISHED
 from bookings.console.errors import ConsoleError
-from bookings.models import Appointment, Worker
+from bookings.models import Appointment, JobOffer, Worker
 from marketplace.policy import CHECK_IN_EARLIEST, LOCAL_TZ, NOTES_MAX
 
 Status = Appointment.Status
@@ -62,7 +63,10 @@ def appointment_check_in(
             % {"time": f"{timezone.localtime(locked.start - CHECK_IN_EARLIEST):%m-%d %H:%M}"}
         )
     appointment_transition(
-        appointment=locked, to=Status.IN_PROGRESS, by=worker.user, reason=_("Worker checked in")
+        appointment=locked,
+        to=Status.IN_PROGRESS,
+        by=worker.user,
+        reason=gettext_noop("Worker checked in"),
     )
     return locked
 
@@ -150,13 +154,21 @@ def worker_jobs(worker: Worker, *, now: datetime | None = None):
     """(today's jobs, upcoming jobs) of a worker, by local (Asia/Shanghai) day.
 
     Today's list holds the day's confirmed, accepted, in-progress and finished jobs, plus any
-    job still in progress from an earlier day; upcoming holds the next 30 active ones."""
+    job still in progress from an earlier day; upcoming holds the next 30 active ones. A job
+    with an open offer to this worker is an offer (``offers``), in neither list."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     day_start = datetime.combine(today, time(0), tzinfo=LOCAL_TZ)
     day_end = day_start + timedelta(days=1)
     base = Appointment.objects.filter(worker=worker).select_related("product", "community")
-    visible = Q(status__in=(Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS))
+    # A job still offered to this worker (not yet accepted) is listed under "new offers" only,
+    # never again as a confirmed job.
+    offered = JobOffer.objects.filter(
+        appointment=OuterRef("pk"), worker=worker, status=JobOffer.Status.OPEN
+    )
+    visible = Q(status__in=(Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS)) & ~Q(
+        Exists(offered)
+    )
     today_jobs = list(
         base.filter(start__gte=day_start, start__lt=day_end).filter(
             visible | Q(status__in=FINISHED)

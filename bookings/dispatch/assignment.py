@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.lifecycle import appointment_transition
@@ -191,14 +192,14 @@ def appointment_assign(*, appointment: Appointment, worker: Worker, by) -> Appoi
             appointment=appointment,
             to=Status.CONFIRMED,
             by=by,
-            reason=_("Assigned to another worker"),
+            reason=gettext_noop("Assigned to another worker"),
         )
     move_hold(appointment, worker)
     round_ = DispatchRound.objects.create(
         appointment=appointment,
         status=DispatchRound.Status.OFFERED,
         processed_at=timezone.now(),
-        reason=_("Assigned by a manager"),
+        reason=gettext_noop("Assigned by a manager"),
     )
     offer_create(dispatch_round=round_, appointment=appointment, worker=worker, by=by)
     return appointment

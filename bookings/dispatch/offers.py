@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.lifecycle import appointment_transition
@@ -63,7 +64,7 @@ def offer_accept(*, offer: JobOffer, worker: Worker) -> Appointment:
         appointment=appointment,
         to=Status.ACCEPTED,
         by=worker.user,
-        reason=_("Accepted by the worker"),
+        reason=gettext_noop("Accepted by the worker"),
     )
     round_ = offer.request
     round_.status = DispatchRound.Status.ACCEPTED

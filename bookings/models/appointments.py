@@ -21,12 +21,28 @@ from django.db import models, transaction
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from bookings.exceptions import InvalidTransition
 from bookings.models.workers import Worker
 from marketplace.policy import TRAVEL_BUFFER
+
+#: The fixed reasons of appointment events, stored untranslated (one language per row, any
+#: reader's language at render time: ``AppointmentEvent.display_reason``).
+STANDARD_REASONS = frozenset(
+    (
+        gettext_noop("Assigned to another worker"),
+        gettext_noop("Assigned by a manager"),
+        gettext_noop("Accepted by the worker"),
+        gettext_noop("Booked by the resident"),
+        gettext_noop("Booking confirmed"),
+        gettext_noop("The booking could not be completed; nothing was charged"),
+        gettext_noop("Cancelled by the resident"),
+        gettext_noop("Another worker takes the new time"),
+        gettext_noop("Worker checked in"),
+    )
+)
 
 
 class TsTzRange(Func):
@@ -354,3 +370,10 @@ class AppointmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.appointment_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the active language: the services store the fixed reasons as their
+        source text (``STANDARD_REASONS``), translated here; a person's own words (a
+        resident's cancel reason, a worker's notes) are shown as written."""
+        return gettext(self.reason) if self.reason in STANDARD_REASONS else self.reason

@@ -85,7 +85,10 @@ def book(request):
     if not request.user.is_authenticated:
         if _wants_json(request):
             return JsonResponse({"error": _("Please log in to book.")}, status=401)
-        return redirect_to_login(product.get_absolute_url())
+        # Back to the same time after logging in: the service page offers it again (?slot=).
+        messages.info(request, _("Please log in to book this time. You will come back to it."))
+        back = f"{product.get_absolute_url()}?{urlencode({'slot': request.POST.get('start', '')})}"
+        return redirect_to_login(back)
     form = BookForm(request.POST)
     if not form.is_valid():
         return _refusal(request, BookingError(form.first_error()), product=product)

@@ -22,10 +22,12 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Community.objects.select_related("enterprise")
-        self.fields["community"].label_from_instance = lambda c: f"{c.display_name} · {c.district}"
+        self.fields["community"].label_from_instance = lambda c: (
+            f"{c.display_name} · {c.display_district}"
+        )
         for name, field in self.fields.items():
-            if name != "make_default":
-                field.widget.attrs.setdefault("class", "form-control")
+            css = "form-check-input" if name == "make_default" else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class CancelForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from bookings.exceptions import (
     BookingError,
     CancellationRefused,
 )
-from bookings.models import Appointment, CalendarFeed
+from bookings.models import Appointment, AppointmentEvent, CalendarFeed
 from bookings.residents.forms import CancelForm, HouseholdForm
 from bookings.residents.households import household_create, household_set_default
 from bookings.residents.ics import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
@@ -96,7 +97,16 @@ def appointment_list(request):
         "product", "worker__user", "household", "community"
     )
     upcoming = mine.filter(status__in=Appointment.ACTIVE, end__gte=now).order_by("start")
-    past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-start")
+    # A booking released before it was ever confirmed (its card was declined) was never
+    # booked: the card says so, without a price, instead of reading as cancelled by the resident.
+    confirmed = AppointmentEvent.objects.filter(
+        appointment=OuterRef("pk"), to_status=Appointment.Status.CONFIRMED
+    )
+    past = (
+        mine.exclude(pk__in=upcoming.values("pk"))
+        .annotate(was_confirmed=Exists(confirmed))
+        .order_by("-start")
+    )
     feed = CalendarFeed.objects.filter(user=request.user).first()
     return render(
         request,
@@ -180,10 +190,17 @@ def appointment_reschedule(request, pk):
         kept_fee = changes.fee_kept_by_moving(appointment)
         if request.method == "POST":
             new_start = parse_start(request.POST.get("start", ""))
+            old_worker_id = appointment.worker_id
             changes.appointment_reschedule(
                 appointment=appointment, new_start=new_start, by=request.user
             )
             done = _("Moved to the new time, free of charge.")
+            appointment.refresh_from_db(fields=["worker"])
+            if appointment.worker_id and appointment.worker_id != old_worker_id:
+                # The resident should know who comes now, not discover it at the door.
+                done += " " + _("%(worker)s takes the new time.") % {
+                    "worker": appointment.worker.display_name
+                }
             if kept_fee:
                 kept = _("From now on, cancelling it costs %(fee)s.")
                 done += " " + kept % {"fee": currency(kept_fee)}

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from bookings.appointments import orders
+from marketplace.policy import LOCAL_TZ
 
 register = template.Library()
 
@@ -18,6 +20,38 @@ register = template.Library()
 def line_slot(line):
     """The slot start of an Oscar basket or order line (local time), or None."""
     return orders.line_slot(line)
+
+
+# Oscar's order statuses (settings.OSCAR_ORDER_STATUS_PIPELINE) are stored in English; they
+# are translated when shown. gettext_noop marks them for the catalogue.
+ORDER_STATUSES = (
+    gettext_noop("Pending"),
+    gettext_noop("Confirmed"),
+    gettext_noop("In progress"),
+    gettext_noop("Completed"),
+    gettext_noop("Cancelled"),
+)
+
+
+@register.filter
+def order_status(status: str) -> str:
+    """An Oscar order status (stored in English) in the active language."""
+    return gettext(status) if status in ORDER_STATUSES else status
+
+
+@register.filter
+def line_text(line) -> str:
+    """An order or basket line as a resident reads it: the service's name in the active
+    language and, for a booked slot, its local date and time ("日常保洁（2 小时） · 12月1日
+    星期二 10:00"), never Oscar's "title (option = 'ISO time')"."""
+    product = getattr(line, "product", None)
+    title = product.get_title() if product is not None else line.title
+    start = orders.line_slot(line)
+    if start is None:
+        return title
+    local = timezone.localtime(start, LOCAL_TZ)
+    when = f"{date_format(local, 'MONTH_DAY_FORMAT')} {date_format(local, 'l')} {local:%H:%M}"
+    return f"{title} · {when}"
 
 
 @register.filter

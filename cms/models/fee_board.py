@@ -103,6 +103,12 @@ class FeeBoardPage(RoutablePageMixin, Page):
     service_grade = models.CharField(
         _("service grade"), max_length=100, blank=True, help_text=_("For example 二级 (grade 2).")
     )
+    service_grade_en = models.CharField(
+        _("service grade (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example Grade 2."),
+    )
     service_standards = models.TextField(_("service contents and standards"), blank=True)
     service_standards_en = models.TextField(
         _("service contents and standards (English)"), blank=True
@@ -113,6 +119,7 @@ class FeeBoardPage(RoutablePageMixin, Page):
     repair_channels = models.TextField(_("repair channels"), blank=True)
     repair_channels_en = models.TextField(_("repair channels (English)"), blank=True)
     repair_hours = models.CharField(_("repair hours"), max_length=200, blank=True)
+    repair_hours_en = models.CharField(_("repair hours (English)"), max_length=200, blank=True)
     repair_response = models.TextField(_("response times"), blank=True)
     repair_response_en = models.TextField(_("response times (English)"), blank=True)
     # 9. Parking garage and public facilities.
@@ -143,7 +150,7 @@ class FeeBoardPage(RoutablePageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("service_grade"),
+                FieldRowPanel([FieldPanel("service_grade"), FieldPanel("service_grade_en")]),
                 FieldPanel("service_standards"),
                 FieldPanel("service_standards_en"),
             ],
@@ -155,7 +162,7 @@ class FeeBoardPage(RoutablePageMixin, Page):
             [
                 FieldPanel("repair_channels"),
                 FieldPanel("repair_channels_en"),
-                FieldPanel("repair_hours"),
+                FieldRowPanel([FieldPanel("repair_hours"), FieldPanel("repair_hours_en")]),
                 FieldPanel("repair_response"),
                 FieldPanel("repair_response_en"),
             ],

@@ -7,6 +7,7 @@ revisions (reviewed and published with it).
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
@@ -37,17 +38,20 @@ class FeeItem(Orderable):
     )
     building_type_en = models.CharField(_("building type (English)"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=50, help_text=_("For example 元/㎡·月."))
+    unit = models.CharField(
+        pgettext_lazy("price unit", "unit"), max_length=50, help_text=_("For example 元/㎡·月.")
+    )
     unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
     basis = models.CharField(_("pricing basis"), max_length=20, choices=Basis.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("basis")]),
         FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
         FieldRowPanel([FieldPanel("building_type"), FieldPanel("building_type_en")]),
         FieldRowPanel([FieldPanel("amount"), FieldPanel("unit"), FieldPanel("unit_en")]),
-        FieldPanel("note"),
+        FieldRowPanel([FieldPanel("note"), FieldPanel("note_en")]),
     ]
 
     class Meta(Orderable.Meta):
@@ -139,11 +143,17 @@ class CommonPartsStatement(Orderable):
     income = models.DecimalField(_("income (CNY)"), max_digits=12, decimal_places=2)
     expenditure = models.DecimalField(_("expenditure (CNY)"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("period"), FieldPanel("income"), FieldPanel("expenditure")]),
-        FieldPanel("note"),
+        FieldRowPanel([FieldPanel("note"), FieldPanel("note_en")]),
     ]
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language."""
+        return bilingual(self.note, self.note_en)
 
     class Meta(Orderable.Meta):
         verbose_name = _("income and expenditure statement")
@@ -160,13 +170,26 @@ class MaintenanceFundUse(Orderable):
     board = ParentalKey(FeeBoardPage, on_delete=models.CASCADE, related_name="fund_uses")
     period = models.CharField(_("period"), max_length=50)
     item = models.CharField(_("item"), max_length=200)
+    item_en = models.CharField(_("item (English)"), max_length=200, blank=True)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
 
     panels = [
-        FieldRowPanel([FieldPanel("period"), FieldPanel("item"), FieldPanel("amount")]),
-        FieldPanel("note"),
+        FieldRowPanel([FieldPanel("period"), FieldPanel("amount")]),
+        FieldRowPanel([FieldPanel("item"), FieldPanel("item_en")]),
+        FieldRowPanel([FieldPanel("note"), FieldPanel("note_en")]),
     ]
+
+    @property
+    def display_item(self) -> str:
+        """The item in the active language."""
+        return bilingual(self.item, self.item_en)
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language."""
+        return bilingual(self.note, self.note_en)
 
     class Meta(Orderable.Meta):
         verbose_name = _("maintenance fund use")

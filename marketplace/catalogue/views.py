@@ -13,8 +13,11 @@ visitor's community, next free times), computed here by one service
 (``bookings.residents.service_page.service_booking``); the template only renders it.
 """
 
+import hashlib
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductCategoryView  # noqa: F401
@@ -44,7 +47,7 @@ class _CountCachedPaginator(Paginator):
 
 
 class CatalogueView(ListView):
-    """The service list (``?category=<product class slug>``): the visitor's community's
+    """The service list (``?category=<product class slug>&q=<words of a name>``): the visitor's community's
     services, 24 a page, with a fixed number of queries."""
 
     template_name = "oscar/catalogue/browse.html"
@@ -62,6 +65,10 @@ class CatalogueView(ListView):
         self.category = ProductClass.objects.filter(slug=slug).first() if slug else None
         if self.category:
             qs = qs.filter(product_class=self.category)
+        self.query = self.request.GET.get("q", "").strip()[:50]
+        if self.query:
+            # A resident types a word of the service's name in either language.
+            qs = qs.filter(Q(title__icontains=self.query) | Q(title_en__icontains=self.query))
         community = current_community(request=self.request)
         if community is not None:
             qs = qs.filter(stockrecords__community=community)  # one price per community
@@ -84,13 +91,15 @@ class CatalogueView(ListView):
         community = current_community(request=self.request)
         community_id = community.pk if community else 0
         category_id = self.category.pk if self.category else 0
-        key = f"linli:catalogue:count:{self.version}:{community_id}:{category_id}"
+        query = hashlib.md5(self.query.encode(), usedforsecurity=False).hexdigest()
+        key = f"linli:catalogue:count:{self.version}:{community_id}:{category_id}:{query}"
         return _CountCachedPaginator(queryset, per_page, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = ProductClass.objects.order_by("pk")
         context["category"] = self.category
+        context["query"] = self.query
         context["community"] = current_community(request=self.request)
         context["catalogue_version"] = self.version
         return context

@@ -36,6 +36,16 @@ UNITS = {
     "repair": "次 / call-out",
 }
 DISTRICTS = ["朝阳区", "海淀区", "东城区", "西城区", "丰台区", "通州区", "昌平区", "大兴区"]
+DISTRICTS_EN = [
+    "Chaoyang District",
+    "Haidian District",
+    "Dongcheng District",
+    "Xicheng District",
+    "Fengtai District",
+    "Tongzhou District",
+    "Changping District",
+    "Daxing District",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["芳", "伟", "秀英", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]
 #: Rows per INSERT of ``bulk_create``.
@@ -99,6 +109,7 @@ def world_create(n_comm: int, *, say: Say) -> dict:
             name=f"邻里{c:03d}号小区",
             name_en=f"Linli Estate {c:03d}",
             district=DISTRICTS[c % len(DISTRICTS)],
+            district_en=DISTRICTS_EN[c % len(DISTRICTS)],
             address=f"北京市{DISTRICTS[c % len(DISTRICTS)]}邻里路 {c + 1} 号",
         )
         for c in range(n_comm)

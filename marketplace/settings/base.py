@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.preferences.PreferredLanguageMiddleware",  # a user's profile language
     "django.contrib.messages.middleware.MessageMiddleware",
     "marketplace.bad_input.RejectNullCharactersMiddleware",  # no NUL reaches a view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.core.context_processors.metadata",
                 "marketplace.context_processors.community",
+                "marketplace.preferences.context",
             ],
         },
     },
@@ -178,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/shop/accounts/login/"
-LOGIN_REDIRECT_URL = "/shop/accounts/"
+LOGIN_REDIRECT_URL = "/shop/accounts/start/"  # marketplace.views.after_login: by role
 
 # --- Languages, time zone, money -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -196,6 +198,9 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "marketplace" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Serve static files straight from the apps' static folders (no collectstatic): the demo runs
+# with DEBUG off and sets it (marketplace/demo.py); production collects them instead.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -295,6 +300,8 @@ THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 WAGTAIL_SITE_NAME = "Linli 邻里"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
+# No Gravatar: it is blocked in mainland China and broken offline (Wagtail shows initials).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
 

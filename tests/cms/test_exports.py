@@ -72,6 +72,7 @@ def test_board_json_follows_the_documented_schema(client, board, service):
         "unit_en",
         "basis",
         "note",
+        "note_en",
     }
     assert item["basis"] in ("government", "market")
 
