@@ -7,6 +7,7 @@ and Django finds every model of the ``bookings`` app.
 - ``dispatch``: DispatchRound (the outbox), JobOffer, DispatchAttempt
 - ``notices``: Notice (reminders, job-offer and escalation notices, rating requests)
 - ``calendar``: CalendarFeed
+- ``bookings.series.models``: Series, SeriesOccurrence (regular care, its own sub-package)
 """
 
 from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
@@ -14,6 +15,7 @@ from bookings.models.calendar import CalendarFeed, _new_token
 from bookings.models.dispatch import DispatchAttempt, DispatchRound, JobOffer
 from bookings.models.notices import Notice
 from bookings.models.workers import TimeOff, WeeklyHours, Worker
+from bookings.series.models import Series, SeriesOccurrence
 
 __all__ = [
     "Appointment",
@@ -23,6 +25,8 @@ __all__ = [
     "DispatchRound",
     "JobOffer",
     "Notice",
+    "Series",
+    "SeriesOccurrence",
     "TimeOff",
     "TsTzRange",
     "WeeklyHours",

@@ -174,6 +174,15 @@ class Appointment(models.Model):
     booking_key = models.CharField(
         _("booking key"), max_length=200, null=True, blank=True, editable=False
     )
+    # One visit of a regular series (``bookings.series``), or None for a single booking.
+    series = models.ForeignKey(
+        "bookings.Series",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("series"),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

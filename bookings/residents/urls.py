@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bookings.residents import booking_views, views
+from bookings.series.urls import urlpatterns as series_urlpatterns
 
 app_name = "bookings"
 urlpatterns = [
@@ -39,3 +40,4 @@ urlpatterns = [
         name="household-default",
     ),
 ]
+urlpatterns += series_urlpatterns

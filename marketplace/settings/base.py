@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.payment_flow.release_abandoned_holds",
         "schedule": 300.0,
     },
+    # bookings: series visits the moving booking horizon now reaches (idempotent).
+    "linli: extend series": {"task": "bookings.tasks.series_extend", "schedule": 3600.0},
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
 }
