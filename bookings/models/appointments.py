@@ -50,6 +50,7 @@ class Appointment(models.Model):
     class PaymentMethod(models.TextChoices):
         AFTER_SERVICE = "after_service", _("Pay after the service")
         CARD = "card", _("Saved card (authorised at booking, captured on completion)")
+        PACKAGE = "package", _("A visit of a prepaid package")
 
     # The one table of allowed moves. ``record_transition`` refuses anything else.
     TRANSITIONS = {
