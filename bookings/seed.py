@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from bookings.appointments.one_click import appointment_book
 from bookings.availability.search import available_slots
-from bookings.models import Appointment, WeeklyHours, Worker
+from bookings.exceptions import BookingError
+from bookings.models import Appointment, Series, WeeklyHours, Worker
+from bookings.series.rules import build_rule
+from bookings.series.services import series_create
 from marketplace.catalogue.models import ProductClass
 from marketplace.models import Household, User
 from marketplace.partner.models import StockRecord
@@ -122,11 +125,6 @@ def _series_for_the_demo_resident(ctx) -> None:
     """A weekday eldercare series and a weekly housekeeping series for the demo resident
     (``bookings.series``), so My regular visits shows both; skipped when the service is not
     offered in the resident's community."""
-    from bookings.exceptions import BookingError
-    from bookings.models import Series
-    from bookings.series.rules import build_rule
-    from bookings.series.services import series_create
-
     resident = ctx.users["resident"]
     if Series.objects.filter(resident=resident).exists():
         return
