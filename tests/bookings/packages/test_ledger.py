@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings.models import Package, PackageEntry
 from bookings.packages.ledger import (
@@ -19,6 +19,13 @@ from bookings.packages.ledger import (
 
 pytestmark = pytest.mark.django_db
 Kind = PackageEntry.Kind
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are matched by their English text."""
+    with translation.override("en"):
+        yield
 
 
 def balance(package):

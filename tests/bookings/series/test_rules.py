@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings.series.rules import (
     FORTNIGHTLY,
@@ -15,6 +15,13 @@ from bookings.series.rules import (
     validate_rule,
 )
 from marketplace.policy import LOCAL_TZ, SERIES_MAX_VISITS
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are matched by their English text."""
+    with translation.override("en"):
+        yield
 
 
 def local_dates(rule):
