@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from bookings.appointments.one_click import appointment_book
 from bookings.availability.search import available_slots
-from bookings.models import Appointment, WeeklyHours, Worker
+from bookings.exceptions import BookingError
+from bookings.models import Appointment, Series, WeeklyHours, Worker
+from bookings.series.rules import build_rule
+from bookings.series.services import series_create
 from marketplace.catalogue.models import ProductClass
 from marketplace.models import Household, User
 from marketplace.partner.models import StockRecord
@@ -87,6 +90,7 @@ def seed(ctx) -> None:
         skills, community_ids = _skills_and_communities(provider)
         _worker(ctx.users[role], provider, skills, community_ids)
     _book_for_the_demo_resident(ctx)
+    _series_for_the_demo_resident(ctx)
 
 
 def _book_for_the_demo_resident(ctx) -> None:
@@ -108,3 +112,29 @@ def _book_for_the_demo_resident(ctx) -> None:
     )
     if slots:
         appointment_book(user=resident, product=service, start=slots[len(slots) // 2].start)
+
+
+#: The demo resident's regular visits: (service, frequency, weekdays, local time, visits).
+DEMO_SERIES = [
+    ("ELD-COMPANION", "weekdays", [], time(13), 20, "每个工作日 13:00 居家陪护"),
+    ("HK-CLEAN2", "weekly", [1], time(9), 8, "每周二 09:00 日常保洁"),
+]
+
+
+def _series_for_the_demo_resident(ctx) -> None:
+    """A weekday eldercare series and a weekly housekeeping series for the demo resident
+    (``bookings.series``), so My regular visits shows both; skipped when the service is not
+    offered in the resident's community."""
+    resident = ctx.users["resident"]
+    if Series.objects.filter(resident=resident).exists():
+        return
+    start = timezone.localdate() + timedelta(days=1)
+    for code, frequency, weekdays, at, count, summary in DEMO_SERIES:
+        rule = build_rule(
+            frequency=frequency, start_date=start, at=at, weekdays=weekdays, count=count
+        )
+        try:
+            with transaction.atomic():
+                series_create(user=resident, product=ctx.services[code], rule=rule, summary=summary)
+        except (BookingError, KeyError):
+            continue

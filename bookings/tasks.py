@@ -17,6 +17,8 @@ from bookings.appointments.settlement import payments_capture_finished
 from bookings.dispatch.offers import offers_expire
 from bookings.dispatch.outbox import dispatch_round_process, dispatch_rounds_sweep
 from bookings.notify.reminders import reminder_send, reminders_send_due
+from bookings.packages.ledger import packages_expire
+from bookings.series.services import series_extend_due
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -68,3 +70,15 @@ def capture_finished_jobs_task() -> int:
 def release_abandoned_holds_task() -> int:
     """Beat, every 5 minutes: release holds whose payment never finished."""
     return holds_release_abandoned()
+
+
+@shared_task(name="bookings.tasks.series_extend", **RETRY)
+def series_extend_task() -> int:
+    """Beat, hourly: book the visits of every series that the moving horizon now reaches."""
+    return series_extend_due()
+
+
+@shared_task(name="bookings.tasks.packages_expire", **RETRY)
+def packages_expire_task() -> int:
+    """Beat, hourly: packages past their validity expire; their unused share is refunded."""
+    return packages_expire()

@@ -108,3 +108,14 @@ WORKER_INSPECT_CACHED = timedelta(seconds=15)
 #: How far from today a date typed into any form may be (both ways): further is a typo, and the
 #: day arithmetic near year 1 or 9999 would overflow (``marketplace.bad_input.within_reach``).
 DATE_REACH = timedelta(days=3660)
+
+# --- regular care: series (bookings.series) -------------------------------------------------
+
+#: A series may run at most this long from its first visit to its last ...
+SERIES_MAX_SPAN = timedelta(days=366)
+#: ... and have at most this many visits (five a week for a year is 261).
+SERIES_MAX_VISITS = 270
+#: The page shows this many coming visits of a series before it is confirmed.
+SERIES_PREVIEW_VISITS = 30
+#: When a visit has no worker free, this many other free times of that day and the next are offered.
+SERIES_OTHER_TIMES = 4

@@ -197,7 +197,16 @@ def hold_prepare(*, community, product, start, line_price=None, unbooked_only=Fa
 
 
 def new_appointment(
-    *, user, household, plan: HoldPlan, order, line, worker: Worker, status, booking_key=None
+    *,
+    user,
+    household,
+    plan: HoldPlan,
+    order,
+    line,
+    worker: Worker,
+    status,
+    booking_key=None,
+    series=None,
 ) -> Appointment:
     """The appointment row of a hold, unsaved: what one click and basket checkout both write."""
     return Appointment(
@@ -216,6 +225,7 @@ def new_appointment(
         cancellation_fee=plan.cancellation_fee,
         board_revision_id=plan.quote.board_revision_id,
         booking_key=booking_key,
+        series=series,
     )
 
 

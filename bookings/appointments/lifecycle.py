@@ -30,6 +30,7 @@ from bookings.availability.slot_cache import calendars_changed
 from bookings.dispatch.outbox import dispatch_round_create, round_withdraw
 from bookings.models import Appointment
 from bookings.notify.reminders import rating_request_plan, reminders_cancel, reminders_plan
+from bookings.packages.settle import package_settle
 
 Status = Appointment.Status
 
@@ -92,6 +93,8 @@ def appointment_ended(*, appointment: Appointment, by=None) -> None:
     whole authorisation: the resident's full refund."""
     round_withdraw(appointment, by=by, note=_("The appointment was cancelled"))
     reminders_cancel(appointment)
+    # Paid by a prepaid package: the visit goes back, or is kept as the late fee.
+    package_settle(appointment=appointment)
 
 
 def appointment_rescheduled(*, appointment: Appointment, by=None) -> None:

@@ -67,13 +67,17 @@ def appointment_hold(
     household=None,
     confirm: bool = False,
     booking_key: str | None = None,
+    prefer_worker_id: int | None = None,
+    series=None,
 ) -> Appointment:
     """Hold a qualified free worker for ``start`` and write its order: one transaction.
 
     The order is Pending, or with ``confirm`` (nothing to pay now) Confirmed with the
     appointment in that same transaction. With ``booking_key`` (the booking form's one-time key) the key is recorded on
     the appointment, unique per resident: a second hold with the same key writes nothing and
-    returns the first appointment, marked ``is_repeat``. Raises ``HouseholdRequired``,
+    returns the first appointment, marked ``is_repeat``. ``prefer_worker_id`` is held when free
+    (a series' worker; otherwise the least loaded), and ``series`` is recorded on the
+    appointment (``bookings.series``). Raises ``HouseholdRequired``,
     ``ServiceNotOfferedHere``, ``BookingError`` (bad time) before anything is written, and
     ``SlotUnavailable`` (with the next free slots) when no worker is free; then nothing is
     left behind.
@@ -95,6 +99,8 @@ def appointment_hold(
             option=option,
             booking_key=booking_key or None,
             confirm=confirm,
+            prefer_worker_id=prefer_worker_id,
+            series=series,
         )
     except SlotUnavailable as exc:
         # A double click whose first request took the last free worker: the slot is "taken"
@@ -113,7 +119,9 @@ def appointment_hold(
 _ORDER_NUMBER_ATTEMPTS = 3
 
 
-def _hold_or_earlier(*, user, household, plan, option, booking_key, confirm) -> Appointment:
+def _hold_or_earlier(
+    *, user, household, plan, option, booking_key, confirm, prefer_worker_id=None, series=None
+) -> Appointment:
     """``_hold`` in its own transaction; a refusal by the database is answered here, after
     the rollback, where the winner of a race is visible."""
     for attempt in range(_ORDER_NUMBER_ATTEMPTS):
@@ -125,6 +133,8 @@ def _hold_or_earlier(*, user, household, plan, option, booking_key, confirm) -> 
                 option=option,
                 booking_key=booking_key,
                 confirm=confirm,
+                prefer_worker_id=prefer_worker_id,
+                series=series,
             )
         except IntegrityError as exc:
             if is_overlap(exc):
@@ -145,7 +155,15 @@ def _hold_or_earlier(*, user, household, plan, option, booking_key, confirm) -> 
 
 @transaction.atomic
 def _hold(
-    *, user, household, plan: HoldPlan, option: Option, booking_key=None, confirm=False
+    *,
+    user,
+    household,
+    plan: HoldPlan,
+    option: Option,
+    booking_key=None,
+    confirm=False,
+    prefer_worker_id=None,
+    series=None,
 ) -> Appointment:
     """Lock, choose, and write the order, its line and the appointment: one transaction.
 
@@ -156,7 +174,9 @@ def _hold(
     # The lock comes first: everything this transaction reads about the workers' time is
     # read while no other booking can change it.
     locking.lock_workers(plan.candidate_ids)
-    worker = choose_worker(plan.candidate_ids, start=plan.start, duration=plan.duration)
+    worker = choose_worker(
+        plan.candidate_ids, start=plan.start, duration=plan.duration, prefer_id=prefer_worker_id
+    )
     status = Status.CONFIRMED if confirm else Status.HELD
     order, line = write_order(
         user=user,
@@ -175,6 +195,7 @@ def _hold(
         worker=worker,
         status=status,
         booking_key=booking_key,
+        series=series,
     )
     appointment.save()
     events = [booked_event(appointment, user)]
@@ -204,7 +225,14 @@ def _hold(
 
 
 def appointment_book(
-    *, user, product, start: datetime, household=None, idempotency_key: str = ""
+    *,
+    user,
+    product,
+    start: datetime,
+    household=None,
+    idempotency_key: str = "",
+    prefer_worker_id: int | None = None,
+    series=None,
 ) -> Appointment:
     """One click: hold, pay, confirm.
 
@@ -220,7 +248,7 @@ def appointment_book(
     while its payment is under way, with ``payment_action_url`` if the bank's page waits;
     cancelled if its payment failed). A key that is not ``hold.BOOKING_KEY_PATTERN`` raises
     ``BookingError`` before anything is written; an unexpected error while paying releases
-    the hold before it propagates.
+    the hold before it propagates. ``prefer_worker_id`` and ``series``: see ``appointment_hold``.
     """
     # No look-up of the key first: the unique key is the check, and a repeat is rare.
     if not payment.pays_by_card(user):
@@ -232,9 +260,17 @@ def appointment_book(
             household=household,
             confirm=True,
             booking_key=idempotency_key,
+            prefer_worker_id=prefer_worker_id,
+            series=series,
         )
     appointment = appointment_hold(
-        user=user, product=product, start=start, household=household, booking_key=idempotency_key
+        user=user,
+        product=product,
+        start=start,
+        household=household,
+        booking_key=idempotency_key,
+        prefer_worker_id=prefer_worker_id,
+        series=series,
     )
     if appointment.is_repeat:
         # The first click's booking, paid (or being paid) by that click: the caller reports

@@ -7,6 +7,8 @@ and Django finds every model of the ``bookings`` app.
 - ``dispatch``: DispatchRound (the outbox), JobOffer, DispatchAttempt
 - ``notices``: Notice (reminders, job-offer and escalation notices, rating requests)
 - ``calendar``: CalendarFeed
+- ``bookings.series.models``: Series, SeriesOccurrence (regular care, its own sub-package)
+- ``bookings.packages.models``: Package, PackageEntry (prepaid visits and their ledger)
 """
 
 from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
@@ -14,6 +16,8 @@ from bookings.models.calendar import CalendarFeed, _new_token
 from bookings.models.dispatch import DispatchAttempt, DispatchRound, JobOffer
 from bookings.models.notices import Notice
 from bookings.models.workers import TimeOff, WeeklyHours, Worker
+from bookings.packages.models import Package, PackageEntry
+from bookings.series.models import Series, SeriesOccurrence
 
 __all__ = [
     "Appointment",
@@ -23,6 +27,10 @@ __all__ = [
     "DispatchRound",
     "JobOffer",
     "Notice",
+    "Package",
+    "PackageEntry",
+    "Series",
+    "SeriesOccurrence",
     "TimeOff",
     "TsTzRange",
     "WeeklyHours",

@@ -66,6 +66,7 @@ class Appointment(models.Model):
     class PaymentMethod(models.TextChoices):
         AFTER_SERVICE = "after_service", _("Pay after the service")
         CARD = "card", _("Saved card (authorised at booking, captured on completion)")
+        PACKAGE = "package", _("A visit of a prepaid package")
 
     # The one table of allowed moves. ``record_transition`` refuses anything else.
     TRANSITIONS = {
@@ -189,6 +190,15 @@ class Appointment(models.Model):
     # key finds this appointment instead of booking a second worker. Unique per resident.
     booking_key = models.CharField(
         _("booking key"), max_length=200, null=True, blank=True, editable=False
+    )
+    # One visit of a regular series (``bookings.series``), or None for a single booking.
+    series = models.ForeignKey(
+        "bookings.Series",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("series"),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)

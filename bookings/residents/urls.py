@@ -2,7 +2,9 @@
 
 from django.urls import path
 
+from bookings.packages.urls import urlpatterns as package_urlpatterns
 from bookings.residents import booking_views, views
+from bookings.series.urls import urlpatterns as series_urlpatterns
 
 app_name = "bookings"
 urlpatterns = [
@@ -39,3 +41,4 @@ urlpatterns = [
         name="household-default",
     ),
 ]
+urlpatterns += series_urlpatterns + package_urlpatterns

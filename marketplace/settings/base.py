@@ -351,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # repairs: lapsed offers, lost kicks, breached clocks, captures of finished repairs.
     "repairs: sweep": {"task": "repairs.tasks.repairs_sweep", "schedule": 30.0},
+    # bookings: series visits the moving booking horizon now reaches (idempotent).
+    "linli: extend series": {"task": "bookings.tasks.series_extend", "schedule": 3600.0},
+    # bookings: prepaid packages past their validity expire (their unused share refunded).
+    "linli: expire packages": {"task": "bookings.tasks.packages_expire", "schedule": 3600.0},
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
 }

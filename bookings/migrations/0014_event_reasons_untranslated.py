@@ -26,7 +26,7 @@ def untranslate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0010_appointment_moved_late"),
+        ("bookings", "0013_appointment_paid_by_package"),
     ]
 
     operations = [migrations.RunPython(untranslate, migrations.RunPython.noop)]
