@@ -27,6 +27,10 @@ urlpatterns = [
         name="dashboard-discounts-closed",
     ),
     re_path(r"^shop/basket/vouchers/", views.discounts_not_sold),
+    # No state change on GET: log-out by POST only; Oscar's wish lists closed.
+    path("shop/accounts/logout/", views.ShopLogoutView.as_view(), name="shop-logout"),
+    path("cms/logout/", views.cms_logout, name="cms-logout"),
+    re_path(r"^shop/(?:accounts/)?wishlists/", views.wishlists_not_offered),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),
     # Wagtail's reports with their filters scoped to the user and safe CSVs (wagtail_reports).

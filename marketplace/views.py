@@ -7,6 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from oscar.apps.customer.views import LogoutView as OscarLogoutView
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from bookings.dispatch.health import dispatch_health
 from marketplace.bad_input import bad_request
@@ -91,3 +93,24 @@ def discounts_not_sold(request, *args, **kwargs):
     and the pages that would create or apply them are closed, here, before Oscar's URLs.
     """
     raise Http404("Discounts are not sold in Linli: the published fee board is the price.")
+
+
+def wishlists_not_offered(request, *args, **kwargs):
+    """404 for Oscar's wish lists (``/shop/wishlists/…``, ``/shop/accounts/wishlists/…``).
+
+    Linli books services for a time slot; a wish list is not part of that, and Oscar's
+    ``GET …/wishlists/add/<pk>/`` wrote to the database. The pages are closed here, before
+    Oscar's URLs, and hidden from the account menu (``OSCAR_HIDDEN_FEATURES``).
+    """
+    raise Http404("Linli has no wish lists.")
+
+
+class ShopLogoutView(OscarLogoutView):
+    """Oscar's log-out, by POST only: a GET (a link, an image, a prefetch) answers 405 and
+    leaves the visitor logged in. The header's "Log out" is a form that POSTs here."""
+
+    http_method_names = ["post", "options"]
+
+
+#: Wagtail's log-out by POST only: its GET answered 405 but still deleted the session cookie.
+cms_logout = require_POST(WagtailLogoutView.as_view())

@@ -28,10 +28,12 @@ from bookings.residents.service_page import service_slot_search
 from bookings.residents.views import _refusal, _service, _wants_json
 from marketplace.community import current_community
 from marketplace.models import Household
+from marketplace.ratelimits import rate_limited
 
 # --- service page's slots and one-click booking -----------------------------------------------
 
 
+@rate_limited("slots")
 @require_GET
 def service_slots(request, product_pk):
     """The slot picker's data: free slots of a service in the visitor's community, by date
@@ -78,6 +80,7 @@ def _booked_status(appointment) -> int:
     return 202 if appointment.status == Appointment.Status.HELD else 200
 
 
+@rate_limited("booking")
 @require_POST
 def book(request):
     """One click: book ``product`` at ``start`` for the resident's (default) household."""
@@ -148,6 +151,7 @@ def book(request):
     return redirect(appointment)
 
 
+@rate_limited("booking")
 @require_POST
 def add_to_basket(request, product_pk):
     """Put a service at a slot in the basket, to book several in one checkout."""

@@ -4,9 +4,11 @@ Defaults are chosen so that ``make demo`` works on a machine with neither Postgr
 a SQLite file and kombu's filesystem transport under ``var/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "oscar.apps.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
+    # Installed only because Oscar's customer app imports its models; its pages are closed
+    # (marketplace/urls.py: a wishlist is not a thing Linli sells).
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "marketplace.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
@@ -93,11 +97,15 @@ INSTALLED_APPS = [
     "taggit",
     # Celery beat's schedule lives in the database.
     "django_celery_beat",
+    # Hardening: login lockout, audit history (see "Security" below).
+    "axes",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
     "marketplace.middleware.DatabaseUnavailableMiddleware",  # bench/drills: DB outage → 503
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.security.ContentSecurityPolicyMiddleware",  # CSP (nonces), Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "marketplace.staff_errors.StaffConstraintMiddleware",  # innermost: refused staff actions
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made a change, for its history
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: the lockout response
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -169,12 +179,21 @@ else:
 # --- Users ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "marketplace.User"
 AUTHENTICATION_BACKENDS = (
+    # First: refuses every login attempt of a locked-out account and address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "marketplace.auth_backends.EmailBackend",
     "marketplace.auth_backends.UsernameBackend",
 )
+# Django's validators, on Oscar's registration and password change forms too (their messages
+# come translated with Django: zh-hans and en).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/shop/accounts/login/"
 LOGIN_REDIRECT_URL = "/shop/accounts/"
@@ -256,6 +275,8 @@ OSCAR_SHOP_NAME = _("Linli")
 OSCAR_SHOP_TAGLINE = _("Home services for your community")
 OSCAR_HOMEPAGE = "/shop/catalogue/"
 OSCAR_ALLOW_ANON_CHECKOUT = False
+# Wish lists are closed (marketplace/urls.py); this hides them from the account menu.
+OSCAR_HIDDEN_FEATURES = ["wishlists"]
 # A service titled only in Chinese keeps a readable address (/shop/catalogue/助浴服务_1/).
 OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_SEND_REGISTRATION_EMAIL = False
@@ -298,6 +319,91 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
 
 SITE_ID = 1
+
+# --- Security: login lockout, rate limits, CSP ----------------------------------------------------
+# django-axes: every login form (shop, Wagtail, Django's admin) goes through authenticate(), so
+# AxesStandaloneBackend counts its failures. After AXES_FAILURE_LIMIT failures of one account
+# from one address, that pair is refused (429, templates/axes/lockout.html) until the cool-off
+# has passed or staff unlock it (Django's admin, "Access attempts", or `manage.py axes_reset_username`).
+# The pair, not the account alone: a stranger cannot lock a resident out from elsewhere, and a
+# whole community behind one NAT address is not locked out by one neighbour.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Every login form hands authenticate() the account as ``username`` (our User's USERNAME_FIELD,
+# axes' default here, is ``email``).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "marketplace.logins.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "marketplace.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The request header that holds the client's address: REMOTE_ADDR, or behind a proxy the one
+# header it sets to the client's address alone (e.g. HTTP_X_REAL_IP). Axes and the rate limits.
+CLIENT_IP_META_KEY = env("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_META_KEY]
+AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit through marketplace.ratelimits.rate_limited): "<count>/<period>"
+# per key, period s, m, h or d. A request over its limit gets 429 with Retry-After.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
+LINLI_RATE_LIMITS = {
+    # The slot picker: each call searches every qualified worker's calendar.
+    "slots": env("RATE_LIMIT_SLOTS", default="60/m"),
+    # One-click booking and the basket: each holds a worker and writes an order.
+    "booking": env("RATE_LIMIT_BOOKING", default="20/m"),
+    # Card setup: each call creates a SetupIntent at Stripe.
+    "card_setup": env("RATE_LIMIT_CARD_SETUP", default="10/h"),
+    # The boards' public exports (board.json, board.csv), per address.
+    "exports": env("RATE_LIMIT_EXPORTS", default="120/m"),
+    # For the views other branches add (complaints, repairs, the appointment conversation).
+    "complaint": env("RATE_LIMIT_COMPLAINT", default="10/h"),
+    "repair": env("RATE_LIMIT_REPAIR", default="10/h"),
+    "conversation": env("RATE_LIMIT_CONVERSATION", default="30/m"),
+}
+
+# Content-Security-Policy (django-csp; marketplace/security.py). Scripts only from this site, Stripe.js
+# and (demo, tests) localstripe's stand-in, inline ones only with the page's nonce
+# (`nonce="{{ request.csp_nonce }}"`). Wagtail's admin, Django's admin and Oscar's dashboard
+# carry inline scripts and handlers of their own, so under LINLI_CSP_ADMIN_PREFIXES (staff-only
+# pages) inline scripts are allowed without a nonce; everything else in the policy still holds.
+# Oscar's own templates keep three inline handlers ("cancel" links, "print this page", a
+# popup's close): allowed by their exact hashes, nothing else inline runs without the nonce.
+OSCAR_INLINE_HANDLERS = [
+    "'sha256-NqaPugiVKFsqU2P8L2sjJSLsiSKaQB+C9S5V0ZiRxfc='",  # window.history.go(-1);return false
+    "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+    "'sha256-KfMr/znHoNXbaysXJVVD9BDDdgwELnZLrjgLxMfySJE='",  # window.close();return false;
+]
+STRIPE_ORIGINS = ["https://js.stripe.com", "https://*.stripe.com", "https://*.stripecdn.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, *STRIPE_ORIGINS, "'unsafe-hashes'", *OSCAR_INLINE_HANDLERS],
+        # Stripe's card element and Oscar's widgets set style attributes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *STRIPE_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "https://api.stripe.com", *STRIPE_ORIGINS],
+        "frame-src": ["'self'", "https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'", "https://hooks.stripe.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    },
+}
+# Prefixes whose pages run the admins' own inline scripts (see above); Oscar's dashboard is one.
+LINLI_CSP_ADMIN_PREFIXES = ("/cms/", "/django-admin/", "/shop/dashboard/")
+# No page of Linli uses these browser features; Stripe.js's frames may ask for payment.
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), usb=(), interest-cohort=(), "
+        'payment=(self "https://js.stripe.com")'
+    ),
+)
 
 LOGGING = {
     "version": 1,
