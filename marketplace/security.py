@@ -43,7 +43,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[directive] = [*update.get(directive, []), stripe_origin]
         if request.path_info.startswith(tuple(settings.LINLI_CSP_ADMIN_PREFIXES)):
             directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-            scripts = [s for s in directives["script-src"] if s is not NONCE]
+            # No nonce and no hash: either would make browsers ignore 'unsafe-inline'.
+            scripts = [
+                s
+                for s in directives["script-src"]
+                if s is not NONCE and s != "'unsafe-hashes'" and not str(s).startswith("'sha")
+            ]
             parts.replace = {**(parts.replace or {}), "script-src": [*scripts, UNSAFE_INLINE]}
             parts.nonce = None
         parts.update = update or None

@@ -7,11 +7,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace import views, wagtail_reports
+from marketplace import metrics, views, wagtail_reports
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("healthz/dispatch/", views.healthz_dispatch, name="healthz-dispatch"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("community/", views.choose_community, name="choose-community"),
     path("django-admin/", admin.site.urls),

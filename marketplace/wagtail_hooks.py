@@ -46,3 +46,54 @@ def refuse_a_move_the_user_may_not_make(request, page_to_move, destination):
     Wagtail checks that only when the move is made, and renders both titles before."""
     if not page_to_move.permissions_for_user(request.user).can_move_to(destination):
         raise PermissionDenied
+
+
+# --- Who changed a price (django-simple-history): /cms/prices/history/ -------------------------
+
+
+def _price_history_view(request):
+    """The price changes of the user's enterprises (platform staff: all), newest first."""
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    from marketplace.price_history import PRICE_CHANGES_SHOWN, price_changes
+    from marketplace.staff import staff_enterprise_ids
+
+    if staff_enterprise_ids(request.user) == frozenset():
+        raise PermissionDenied
+    return render(
+        request,
+        "marketplace/price_history.html",
+        {
+            "changes": price_changes(user=request.user),
+            "shown": PRICE_CHANGES_SHOWN,
+            "page_title": _("Price history"),
+        },
+    )
+
+
+@hooks.register("register_admin_urls")
+def price_history_admin_urls():
+    from django.urls import path
+
+    return [path("prices/history/", _price_history_view, name="linli_price_history")]
+
+
+@hooks.register("register_admin_menu_item")
+def price_history_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.menu import MenuItem
+
+    from marketplace.staff import staff_enterprise_ids
+
+    class PriceHistoryMenuItem(MenuItem):
+        def is_shown(self, request):
+            return staff_enterprise_ids(request.user) != frozenset()
+
+    return PriceHistoryMenuItem(
+        gettext_lazy("Price history"),
+        reverse("linli_price_history"),
+        icon_name="history",
+        order=900,
+    )

@@ -26,6 +26,7 @@ from bookings.models import Appointment
 from bookings.residents.forms import BookForm
 from bookings.residents.service_page import service_slot_search
 from bookings.residents.views import _refusal, _service, _wants_json
+from marketplace import metrics
 from marketplace.community import current_community
 from marketplace.models import Household
 from marketplace.ratelimits import rate_limited
@@ -132,6 +133,8 @@ def book(request):
             ),
             product=product,
         )
+    if not getattr(appointment, "is_repeat", False):
+        metrics.BOOKINGS.labels(outcome="booked").inc()
     action_url = getattr(appointment, "payment_action_url", "")
     if action_url and not _wants_json(request):
         # The bank asks the resident to confirm the card (3-D Secure) before it is authorised.

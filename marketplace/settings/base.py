@@ -100,9 +100,12 @@ INSTALLED_APPS = [
     # Hardening: login lockout, audit history (see "Security" below).
     "axes",
     "simple_history",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency
+    "marketplace.observability.RequestIdMiddleware",  # first: every log line has the request id
     "marketplace.middleware.DatabaseUnavailableMiddleware",  # bench/drills: DB outage → 503
     "django.middleware.security.SecurityMiddleware",
     "marketplace.security.ContentSecurityPolicyMiddleware",  # CSP (nonces), Permissions-Policy
@@ -120,7 +123,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "marketplace.staff_errors.StaffConstraintMiddleware",  # innermost: refused staff actions
     "simple_history.middleware.HistoryRequestMiddleware",  # who made a change, for its history
-    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: the lockout response
+    "axes.middleware.AxesMiddleware",  # last but one, as django-axes asks: the lockout page
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -170,7 +174,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "marketplace.cache.LinliRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -317,6 +321,9 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
+# No Gravatar avatars in the admin: a third-party request per user (and blocked in mainland
+# China); the Content-Security-Policy allows no foreign images.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 SITE_ID = 1
 
@@ -405,10 +412,30 @@ PERMISSIONS_POLICY = env(
     ),
 )
 
+# Logs: one line per record on the console (systemd's journal, or the process manager, keeps
+# them). LOG_FORMAT=json writes JSON objects (python-json-logger) for a log collector; text is
+# the demo's default. Every record carries request_id: the request's, or the one of the request
+# that started the Celery task (marketplace/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "marketplace.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
     "loggers": {
         "linli": {
@@ -418,6 +445,25 @@ LOGGING = {
         },
     },
 }
+
+# /metrics (marketplace/metrics.py): readable with "Authorization: Bearer <METRICS_TOKEN>" or
+# from these networks (CIDR; default this machine only).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Error reports to Sentry (or a self-hosted Sentry, which works in mainland China) when
+# SENTRY_DSN is set: web requests and Celery tasks. No personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
 
 # Haystack's simple backend (Oscar's default search) does not index; it warns on every save.
 import warnings  # noqa: E402
