@@ -1,17 +1,15 @@
+from django.contrib import admin
 from oscar.apps.partner.admin import *
+from oscar.apps.partner.admin import StockRecordAdmin as OscarStockRecordAdmin
+from oscar.core.loading import get_model
+from simple_history.admin import SimpleHistoryAdmin
 
-# Django's admin shows each price's history (who changed it, when) on its "History" page.
-from django.contrib import admin as _admin  # noqa: E402
-from oscar.apps.partner.admin import StockRecordAdmin as _OscarStockRecordAdmin  # noqa: E402
-from oscar.core.loading import get_model as _get_model  # noqa: E402
-from simple_history.admin import SimpleHistoryAdmin as _SimpleHistoryAdmin  # noqa: E402
-
-_StockRecord = _get_model("partner", "StockRecord")
+StockRecord = get_model("partner", "StockRecord")
 
 
-class StockRecordAdmin(_SimpleHistoryAdmin, _OscarStockRecordAdmin):
-    """Oscar's StockRecord admin with django-simple-history's history page."""
+class StockRecordAdmin(SimpleHistoryAdmin, OscarStockRecordAdmin):
+    """Oscar's StockRecord admin with a "History" page: who changed the price, and when."""
 
 
-_admin.site.unregister(_StockRecord)
-_admin.site.register(_StockRecord, StockRecordAdmin)
+admin.site.unregister(StockRecord)
+admin.site.register(StockRecord, StockRecordAdmin)
