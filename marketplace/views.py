@@ -1,7 +1,8 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from marketplace.bad_input import bad_request
 from marketplace.celery import app
 from marketplace.community import SESSION_KEY
 from marketplace.models import Community
+from marketplace.price_history import PRICE_CHANGES_SHOWN, price_changes
+from marketplace.staff import staff_enterprise_ids
 
 
 def _database_ok() -> bool:
@@ -114,3 +117,20 @@ class ShopLogoutView(OscarLogoutView):
 
 #: Wagtail's log-out by POST only: its GET answered 405 but still deleted the session cookie.
 cms_logout = require_POST(WagtailLogoutView.as_view())
+
+
+def price_history(request):
+    """/cms/prices/history/ (a Wagtail admin page): the price changes of the user's enterprises
+    (platform staff: all), newest first (``marketplace.price_history``). 403 for anyone who acts
+    for no enterprise; Wagtail's admin asks for a login first."""
+    if staff_enterprise_ids(request.user) == frozenset():
+        raise PermissionDenied
+    return render(
+        request,
+        "marketplace/price_history.html",
+        {
+            "changes": price_changes(user=request.user),
+            "shown": PRICE_CHANGES_SHOWN,
+            "page_title": _("Price history"),
+        },
+    )

@@ -10,9 +10,15 @@ never reads another enterprise's board titles there. Superusers see everything.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
+
+from marketplace.staff import staff_enterprise_ids
+from marketplace.views import price_history
 
 
 def explorable_pages(user):
@@ -51,46 +57,20 @@ def refuse_a_move_the_user_may_not_make(request, page_to_move, destination):
 # --- Who changed a price (django-simple-history): /cms/prices/history/ -------------------------
 
 
-def _price_history_view(request):
-    """The price changes of the user's enterprises (platform staff: all), newest first."""
-    from django.shortcuts import render
-    from django.utils.translation import gettext as _
-
-    from marketplace.price_history import PRICE_CHANGES_SHOWN, price_changes
-    from marketplace.staff import staff_enterprise_ids
-
-    if staff_enterprise_ids(request.user) == frozenset():
-        raise PermissionDenied
-    return render(
-        request,
-        "marketplace/price_history.html",
-        {
-            "changes": price_changes(user=request.user),
-            "shown": PRICE_CHANGES_SHOWN,
-            "page_title": _("Price history"),
-        },
-    )
-
-
 @hooks.register("register_admin_urls")
 def price_history_admin_urls():
-    from django.urls import path
+    return [path("prices/history/", price_history, name="linli_price_history")]
 
-    return [path("prices/history/", _price_history_view, name="linli_price_history")]
+
+class PriceHistoryMenuItem(MenuItem):
+    """Shown to staff who act for an enterprise (or for all)."""
+
+    def is_shown(self, request):
+        return staff_enterprise_ids(request.user) != frozenset()
 
 
 @hooks.register("register_admin_menu_item")
 def price_history_menu_item():
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy
-    from wagtail.admin.menu import MenuItem
-
-    from marketplace.staff import staff_enterprise_ids
-
-    class PriceHistoryMenuItem(MenuItem):
-        def is_shown(self, request):
-            return staff_enterprise_ids(request.user) != frozenset()
-
     return PriceHistoryMenuItem(
         gettext_lazy("Price history"),
         reverse("linli_price_history"),
