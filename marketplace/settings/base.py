@@ -184,7 +184,7 @@ else:
 AUTH_USER_MODEL = "marketplace.User"
 AUTHENTICATION_BACKENDS = (
     # First: refuses every login attempt of a locked-out account and address (django-axes).
-    "axes.backends.AxesStandaloneBackend",
+    "marketplace.auth_backends.LoginLockoutBackend",
     "marketplace.auth_backends.EmailBackend",
     "marketplace.auth_backends.UsernameBackend",
 )

@@ -132,3 +132,19 @@ def test_password_change_refuses_a_weak_password(client, resident):
     assert response.status_code == 200
     resident.refresh_from_db()
     assert resident.check_password(PASSWORD)
+
+
+def test_registration_with_a_good_password_logs_the_resident_in(client, db):
+    from marketplace.models import User
+
+    response = client.post(
+        "/shop/accounts/register/",
+        {
+            "email": "new@example.cn",
+            "password1": "Wangjing-3-2-1201",
+            "password2": "Wangjing-3-2-1201",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.cn")
+    assert client.session[SESSION_KEY] == str(user.pk)
