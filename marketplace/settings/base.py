@@ -329,8 +329,9 @@ SITE_ID = 1
 
 # --- Security: login lockout, rate limits, CSP ----------------------------------------------------
 # django-axes: every login form (shop, Wagtail, Django's admin) goes through authenticate(), so
-# AxesStandaloneBackend counts its failures. After AXES_FAILURE_LIMIT failures of one account
-# from one address, that pair is refused (429, templates/axes/lockout.html) until the cool-off
+# axes counts its failures. After AXES_FAILURE_LIMIT failures of one account from one address,
+# that pair is refused (marketplace.auth_backends.LoginLockoutBackend; 429 and
+# templates/axes/lockout.html, marketplace/logins.py) until the cool-off
 # has passed or staff unlock it (Django's admin, "Access attempts", or `manage.py axes_reset_username`).
 # The pair, not the account alone: a stranger cannot lock a resident out from elsewhere, and a
 # whole community behind one NAT address is not locked out by one neighbour.
