@@ -11,13 +11,32 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The locked versions (uv pip compile, with hashes): requirements.lock for production,
+# requirements-dev.lock adds the test and demo extras. `make install` installs exactly these.
+LOCK_PROD := requirements.lock
+LOCK_DEV := requirements-dev.lock
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+UV_COMPILE := $(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK_DEV)
+	$(PIP) install --quiet --no-deps -e .
 	@touch $(STAMP)
 
-install: $(STAMP) ## create the virtualenv and install everything
+install: $(STAMP) ## create the virtualenv and install the locked versions (requirements-dev.lock)
+
+lock: ## after changing pyproject.toml's dependencies: resolve them into the lock files (keeps other pins)
+	@test -x $(UV) || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PIP) install --quiet uv==$(UV_VERSION); }
+	$(UV_COMPILE) -o $(LOCK_PROD)
+	$(UV_COMPILE) --extra test --extra demo -o $(LOCK_DEV)
+
+lock-upgrade: ## move every locked version to the newest pyproject.toml allows, then `make install test`
+	@test -x $(UV) || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PIP) install --quiet uv==$(UV_VERSION); }
+	$(UV_COMPILE) --upgrade -o $(LOCK_PROD)
+	$(UV_COMPILE) --upgrade --extra test --extra demo -o $(LOCK_DEV)
 
 demo: $(STAMP) ## run the demo: migrate, seed, localstripe, Celery worker and beat, web on :8000
 	$(PY) -m marketplace.demo
@@ -37,4 +56,4 @@ messages: $(STAMP) ## extract and compile the zh-hans/en catalogues of every app
 bench: $(STAMP) ## benchmarks against this machine's ceiling (PostgreSQL, Redis; ~3 min)
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
 
-.PHONY: help install demo test lint messages bench
+.PHONY: help install lock lock-upgrade demo test lint messages bench

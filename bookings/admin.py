@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from bookings.models import (
     Appointment,
@@ -24,7 +25,7 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "provider", "is_active", "rating"]
     list_filter = ["provider", "is_active", "skills"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]

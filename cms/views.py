@@ -19,6 +19,7 @@ from wagtail.views import serve
 from cms.cache import BOARDS_VERSION_KEY, site_for
 from cms.models import FeeBoardPage
 from marketplace.page_cache import anonymous_page
+from marketplace.ratelimits import rate_limited
 
 
 def board_serve(request, slug, rest=""):
@@ -84,12 +85,14 @@ def _export(request, slug: str, name: str):
     return serve(request, request.path_info.lstrip("/"))
 
 
+@rate_limited("exports")
 def board_json(request, slug: str):
     """/boards/<slug>/board.json: the live board as JSON (404 when there is none); a restricted
     board answers as its page does (``_export``)."""
     return _export(request, slug, "json_export")
 
 
+@rate_limited("exports")
 def board_csv_view(request, slug: str):
     """/boards/<slug>/board.csv: the live board's charges as CSV (404 when there is none); a
     restricted board answers as its page does (``_export``)."""

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Community, Enterprise, Household, User
 
@@ -42,7 +43,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(SimpleHistoryAdmin):
     """Residents' households in Django's admin."""
 
     list_display = ["user", "community", "building", "unit", "room", "is_default"]

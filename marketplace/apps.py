@@ -15,7 +15,7 @@ class MarketplaceConfig(AppConfig):
         from oscar.apps.analytics.receivers import receive_product_view
         from oscar.apps.catalogue.signals import product_viewed
 
-        from marketplace import signals  # noqa: F401  (connects the receivers)
+        from marketplace import metrics, signals  # noqa: F401  (connects the receivers)
 
         # Oscar's analytics count every product page view with two counter UPDATEs and an
         # INSERT. Every visitor of a popular service then queues on the same counter row, and

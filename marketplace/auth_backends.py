@@ -5,6 +5,7 @@ manages a provider). Loading the user with ``worker_profile`` joined and provide
 annotated answers that in the one query that loads the user anyway, instead of two more.
 """
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
@@ -37,3 +38,17 @@ class UsernameBackend(ModelBackend):
 
     def get_user(self, user_id):
         return _user_with_roles(self, user_id)
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first in ``AUTHENTICATION_BACKENDS``: refuses every login of
+    a locked-out account and address (``AXES_*`` settings).
+
+    A login form always passes its request to ``authenticate()``; a call without one is not a
+    login attempt from outside (Oscar's registration logs the new resident in that way) and is
+    left to the other backends, where axes' own backend would raise instead."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,42 +1,11 @@
-"""Django's Redis cache, with one Redis client per connection pool instead of one per call;
-the versions that key cached pages and fragments, moved on (``bump_version``) and read once per
-request (``request_version``, ``request_value``).
-
-``django.core.cache.backends.redis`` builds a new ``redis.Redis`` for every cache operation,
-and each one fills its table of ~170 response callbacks: about 0.3 ms of CPU per get, several
-times on every page (session, header, fragments). A client is thread-safe over its pool, so
-one per pool is kept and reused.
-"""
+"""The versions that key cached pages and fragments, moved on (``bump_version``) and read once
+per request (``request_version``, ``request_value``). The cache itself is django-redis
+(``CACHES`` in settings), which keeps one Redis client per server over its connection pool:
+Django's own Redis backend built a new client, and its table of response callbacks, for every
+operation."""
 
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
-
-
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        """The pool's client, built on first use and then reused."""
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
-            self._clients[index] = client
-        return client
-
-
-class LinliRedisCache(RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` with ``ReusedClientRedisCacheClient``."""
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
-
 
 #: The version keys a page may be keyed by (registered by the modules that own them).
 _VERSION_KEYS: list[str] = []

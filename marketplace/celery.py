@@ -29,6 +29,9 @@ app.conf.task_routes = {
 }
 app.autodiscover_tasks()
 
+# Request ids into tasks and their log lines (connects Celery's signals).
+import marketplace.observability  # noqa: E402,F401
+
 
 @task_prerun.connect(dispatch_uid="linli-old-db-connections")
 def _drop_old_db_connections(task=None, **kwargs):

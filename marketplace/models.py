@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.abstract_models import AbstractUser
+from simple_history.models import HistoricalRecords
 
 from .validators import normalize_cn_mobile, normalize_phone_text, validate_cn_mobile
 
@@ -163,6 +164,8 @@ class Household(models.Model):
     )
     is_default = models.BooleanField(_("default"), default=False)
     created = models.DateTimeField(auto_now_add=True)
+    #: Who changed the home's address or contact, and when (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_default", "id"]

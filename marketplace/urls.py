@@ -7,13 +7,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from marketplace import preferences, views, wagtail_reports
+from marketplace import metrics, preferences, views, wagtail_reports
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("healthz/dispatch/", views.healthz_dispatch, name="healthz-dispatch"),
     # The language switch also sets a logged-in user's profile language (marketplace/preferences).
     path("i18n/setlang/", preferences.set_language, name="set_language"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("elder-mode/", preferences.elder_mode_set, name="elder-mode"),
     path("shop/accounts/preferences/", preferences.preferences, name="preferences"),
@@ -33,6 +34,10 @@ urlpatterns = [
         name="dashboard-discounts-closed",
     ),
     re_path(r"^shop/basket/vouchers/", views.discounts_not_sold),
+    # No state change on GET: log-out by POST only; Oscar's wish lists closed.
+    path("shop/accounts/logout/", views.ShopLogoutView.as_view(), name="shop-logout"),
+    path("cms/logout/", views.cms_logout, name="cms-logout"),
+    re_path(r"^shop/(?:accounts/)?wishlists/", views.wishlists_not_offered),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("provider/", include("bookings.console.urls")),
     # Wagtail's reports with their filters scoped to the user and safe CSVs (wagtail_reports).

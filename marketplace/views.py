@@ -1,19 +1,24 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from oscar.apps.customer.views import LogoutView as OscarLogoutView
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from bookings.dispatch.health import dispatch_health
 from marketplace.bad_input import bad_request
 from marketplace.celery import app
 from marketplace.community import SESSION_KEY
 from marketplace.models import Community
+from marketplace.price_history import PRICE_CHANGES_SHOWN, price_changes
+from marketplace.staff import staff_enterprise_ids
 
 
 def _database_ok() -> bool:
@@ -101,3 +106,41 @@ def after_login(request):
     if request.user.has_provider_console:
         return HttpResponseRedirect(reverse("provider:home"))
     return HttpResponseRedirect(reverse("customer:summary"))
+
+
+def wishlists_not_offered(request, *args, **kwargs):
+    """404 for Oscar's wish lists (``/shop/wishlists/…``, ``/shop/accounts/wishlists/…``).
+
+    Linli books services for a time slot; a wish list is not part of that, and Oscar's
+    ``GET …/wishlists/add/<pk>/`` wrote to the database. The pages are closed here, before
+    Oscar's URLs, and hidden from the account menu (``OSCAR_HIDDEN_FEATURES``).
+    """
+    raise Http404("Linli has no wish lists.")
+
+
+class ShopLogoutView(OscarLogoutView):
+    """Oscar's log-out, by POST only: a GET (a link, an image, a prefetch) answers 405 and
+    leaves the visitor logged in. The header's "Log out" is a form that POSTs here."""
+
+    http_method_names = ["post", "options"]
+
+
+#: Wagtail's log-out by POST only: its GET answered 405 but still deleted the session cookie.
+cms_logout = require_POST(WagtailLogoutView.as_view())
+
+
+def price_history(request):
+    """/cms/prices/history/ (a Wagtail admin page): the price changes of the user's enterprises
+    (platform staff: all), newest first (``marketplace.price_history``). 403 for anyone who acts
+    for no enterprise; Wagtail's admin asks for a login first."""
+    if staff_enterprise_ids(request.user) == frozenset():
+        raise PermissionDenied
+    return render(
+        request,
+        "marketplace/price_history.html",
+        {
+            "changes": price_changes(user=request.user),
+            "shown": PRICE_CHANGES_SHOWN,
+            "page_title": _("Price history"),
+        },
+    )

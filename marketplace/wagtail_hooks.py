@@ -10,9 +10,15 @@ never reads another enterprise's board titles there. Superusers see everything.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
+
+from marketplace.staff import staff_enterprise_ids
+from marketplace.views import price_history
 
 
 def explorable_pages(user):
@@ -46,3 +52,28 @@ def refuse_a_move_the_user_may_not_make(request, page_to_move, destination):
     Wagtail checks that only when the move is made, and renders both titles before."""
     if not page_to_move.permissions_for_user(request.user).can_move_to(destination):
         raise PermissionDenied
+
+
+# --- Who changed a price (django-simple-history): /cms/prices/history/ -------------------------
+
+
+@hooks.register("register_admin_urls")
+def price_history_admin_urls():
+    return [path("prices/history/", price_history, name="linli_price_history")]
+
+
+class PriceHistoryMenuItem(MenuItem):
+    """Shown to staff who act for an enterprise (or for all)."""
+
+    def is_shown(self, request):
+        return staff_enterprise_ids(request.user) != frozenset()
+
+
+@hooks.register("register_admin_menu_item")
+def price_history_menu_item():
+    return PriceHistoryMenuItem(
+        gettext_lazy("Price history"),
+        reverse("linli_price_history"),
+        icon_name="history",
+        order=900,
+    )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class StripeCustomer(models.Model):
@@ -51,6 +52,8 @@ class SavedCard(models.Model):
     exp_year = models.PositiveSmallIntegerField(_("expiry year"))
     is_default = models.BooleanField(_("default"), default=False)
     created = models.DateTimeField(auto_now_add=True)
+    #: Who saved, re-defaulted or removed the card's record, and when (no card data beyond it).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_default", "-created", "-id"]

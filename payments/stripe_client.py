@@ -16,6 +16,14 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+#: The Stripe API version every call is made with, pinned so that a stripe-python upgrade never
+#: changes the shapes Linli reads. It is the version stripe-python 16.1 was built for; the
+#: ``stripe`` range in pyproject.toml stays inside that major (16.x speaks the "endive" family).
+#: Create the webhook endpoint with the same version (payments/README.md), so that events
+#: arrive in these shapes too. Changing it: read Stripe's upgrade notes for every version in
+#: between, move the range in pyproject.toml, ``make lock``, and run tests/payments.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
 #: Errors after which we cannot know whether Stripe acted (network, 5xx, rate limit): the caller
 #: leaves its claim in place for the reconciliation instead of releasing it.
 UNKNOWN_OUTCOME = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
@@ -28,6 +36,7 @@ def client() -> stripe.StripeClient:
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": base} if base else None,
         max_network_retries=0,
+        stripe_version=STRIPE_API_VERSION,
     )
 
 

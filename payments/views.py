@@ -23,6 +23,7 @@ from oscar.apps.payment.exceptions import PaymentError
 from oscar.apps.payment.models import Source
 from oscar.views.decorators import permissions_required
 
+from marketplace.ratelimits import rate_limited
 from marketplace.staff import ORDER_ENTERPRISE, scope_to_staff
 from payments import stripe_client as sc
 from payments.cards import (
@@ -76,6 +77,7 @@ def card_list(request):
 
 
 @login_required
+@rate_limited("card_setup")
 @require_POST
 def card_setup(request):
     """JSON for the card element: a fresh SetupIntent's client secret."""

@@ -66,6 +66,15 @@ def verify_event(payload: bytes, signature: str) -> dict:
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
         raise BadSignature(str(exc)) from exc
     check_event_shape(event)
+    if event.get("api_version") not in (None, sc.STRIPE_API_VERSION):
+        # Stripe shapes an event by its endpoint's API version: the endpoint must use ours.
+        logger.warning(
+            "Stripe event %s has API version %s, Linli is pinned to %s: set the webhook "
+            "endpoint's version to match (payments/README.md)",
+            event.get("id"),
+            event.get("api_version"),
+            sc.STRIPE_API_VERSION,
+        )
     return event
 
 

@@ -194,12 +194,20 @@ def browser_page(request, _playwright_browser, live_server):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every journey runs under the site's Content-Security-Policy: anything it refuses (an
+    # inline script without the nonce, a handler, a foreign origin) fails the test.
+    csp_violations = []
+    page.on(
+        "console",
+        lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not csp_violations, "the Content-Security-Policy refused: " + " | ".join(csp_violations)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -22,6 +22,7 @@ from bookings.appointments.lifecycle import appointment_transition
 from bookings.dispatch.assignment import lock_for_move, redispatch
 from bookings.exceptions import BookingError, OfferUnavailable
 from bookings.models import Appointment, DispatchAttempt, DispatchRound, JobOffer, Worker
+from marketplace import metrics
 
 Status = Appointment.Status
 
@@ -112,6 +113,7 @@ def offers_expire(*, now=None, limit: int = 100) -> int:
     )
     for offer_id in ids:
         offer_expire(offer_id=offer_id)
+    metrics.OFFERS_EXPIRED.inc(len(ids))
     return len(ids)
 
 

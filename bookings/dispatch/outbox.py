@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from bookings.appointments import locking
 from bookings.models import Appointment, DispatchAttempt, DispatchRound, JobOffer, Notice, Worker
+from marketplace import metrics
 from marketplace.policy import MINIMUM_OFFER_TIME, OFFER_TIMEOUT, SWEEP_GRACE
 
 log = logging.getLogger("linli.dispatch")
@@ -171,6 +172,9 @@ def offer_create(
     ``offer_expiry``), its attempt (offered, or assigned when a manager ``by`` chose), and the
     worker's notice, kicked on commit. The caller holds the appointment lock."""
     now = timezone.now()
+    if by is None and not JobOffer.objects.filter(request=dispatch_round).exists():
+        # The round's first offer: how long the booking waited for dispatch.
+        metrics.DISPATCH_LATENCY.observe(max((now - dispatch_round.created).total_seconds(), 0))
     # The partial unique index ``one_open_offer`` refuses a second open offer; the caller
     # holds the appointment lock, so it can only fire if something skipped that lock.
     offer = JobOffer.objects.create(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Worker(models.Model):
@@ -46,6 +47,8 @@ class Worker(models.Model):
         default=Decimal("5.00"),
         help_text=_("Average of residents' ratings, 1 to 5."),
     )
+    #: Who changed the worker (django-simple-history); the rating is computed, not edited.
+    history = HistoricalRecords(excluded_fields=["rating"])
 
     class Meta:
         ordering = ["pk"]
@@ -78,6 +81,7 @@ class WeeklyHours(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["worker", "weekday", "start"]
@@ -103,6 +107,7 @@ class TimeOff(models.Model):
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["worker", "start"]

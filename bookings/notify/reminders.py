@@ -24,6 +24,7 @@ from django.utils import timezone
 from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
 from bookings.notify.channels import deliver, inbox_write
 from bookings.notify.messages import message_for, recipient_of
+from marketplace import metrics
 from marketplace.policy import RATING_AFTER, RESIDENT_REMINDER_BEFORE, WORKER_REMINDER_BEFORE
 
 log = logging.getLogger("linli.reminders")
@@ -162,16 +163,19 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
     message = message_for(reminder, user)
     # Network calls, outside any transaction and lock.
     channels = deliver(user, message)
+    sent_at = timezone.now()
     with transaction.atomic():
         # Why one transaction: the inbox copy exists if and only if the row says sent.
         marked = Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
             status=Notice.Status.SENT,
-            sent_at=timezone.now(),
+            sent_at=sent_at,
             channels=",".join(["inbox", *channels]),
             recipient=user,  # who was reminded: a new worker is reminded again
         )
         if marked:
             inbox_write(user, message)
+    if marked:
+        metrics.REMINDER_LATENESS.observe(max((sent_at - reminder.due_at).total_seconds(), 0))
     return bool(marked)
 
 

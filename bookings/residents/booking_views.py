@@ -26,12 +26,15 @@ from bookings.models import Appointment
 from bookings.residents.forms import BookForm
 from bookings.residents.service_page import service_slot_search
 from bookings.residents.views import _refusal, _service, _wants_json
+from marketplace import metrics
 from marketplace.community import current_community
 from marketplace.models import Household
+from marketplace.ratelimits import rate_limited
 
 # --- service page's slots and one-click booking -----------------------------------------------
 
 
+@rate_limited("slots")
 @require_GET
 def service_slots(request, product_pk):
     """The slot picker's data: free slots of a service in the visitor's community, by date
@@ -78,6 +81,7 @@ def _booked_status(appointment) -> int:
     return 202 if appointment.status == Appointment.Status.HELD else 200
 
 
+@rate_limited("booking")
 @require_POST
 def book(request):
     """One click: book ``product`` at ``start`` for the resident's (default) household."""
@@ -132,6 +136,8 @@ def book(request):
             ),
             product=product,
         )
+    if not getattr(appointment, "is_repeat", False):
+        metrics.BOOKINGS.labels(outcome="booked").inc()
     action_url = getattr(appointment, "payment_action_url", "")
     if action_url and not _wants_json(request):
         # The bank asks the resident to confirm the card (3-D Secure) before it is authorised.
@@ -151,6 +157,7 @@ def book(request):
     return redirect(appointment)
 
 
+@rate_limited("booking")
 @require_POST
 def add_to_basket(request, product_pk):
     """Put a service at a slot in the basket, to book several in one checkout."""

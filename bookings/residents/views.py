@@ -31,6 +31,7 @@ from bookings.residents.forms import CancelForm, HouseholdForm
 from bookings.residents.households import household_create, household_set_default
 from bookings.residents.ics import appointments_ics, calendar_feed_revoke, calendar_feed_rotate
 from bookings.residents.service_page import booking_nonce
+from marketplace import metrics
 from marketplace.catalogue.models import Product
 from marketplace.models import Household
 from marketplace.policy import CALENDAR_FEED_PAST, DAYS_OFFERED_AFTER_REFUSAL
@@ -70,6 +71,8 @@ def _refusal(request, exc: BookingError, *, product=None, reschedule=None):
     """A booking (or a move) that cannot be made: JSON for the slot picker, else a page
     saying why, with the next free slots as one-click buttons."""
     status = exc.status_code
+    if reschedule is None:
+        metrics.BOOKINGS.labels(outcome="conflict" if status == 409 else "refused").inc()
     next_slots = getattr(exc, "next_slots", [])
     if _wants_json(request):
         return JsonResponse(

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
+from simple_history.models import HistoricalRecords
 
 from marketplace.models import bilingual
 from marketplace.validators import normalize_phone_text
@@ -42,6 +43,8 @@ class Partner(AbstractPartner):
         default=15,
         help_text=_("How long a worker has to accept a dispatched job."),
     )
+    #: Who changed the provider's details, and when (django-simple-history).
+    history = HistoricalRecords()
 
     def clean(self):
         """Model validation; the telephone in ASCII, as written (``normalize_phone_text``)."""
@@ -65,6 +68,9 @@ class StockRecord(AbstractStockRecord):
         related_name="stockrecords",
         verbose_name=_("community"),
     )
+    #: Who changed a price, and when, from any page (Oscar's dashboard, the console, the admin):
+    #: the enterprise must be able to show it (README, "Who changed what").
+    history = HistoricalRecords(excluded_fields=["num_allocated", "date_updated"])
 
     class Meta(AbstractStockRecord.Meta):
         constraints = [

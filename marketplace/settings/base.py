@@ -4,9 +4,11 @@ Defaults are chosen so that ``make demo`` works on a machine with neither Postgr
 a SQLite file and kombu's filesystem transport under ``var/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "oscar.apps.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
+    # Installed only because Oscar's customer app imports its models; its pages are closed
+    # (marketplace/urls.py: a wishlist is not a thing Linli sells).
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "marketplace.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
@@ -94,11 +98,18 @@ INSTALLED_APPS = [
     "taggit",
     # Celery beat's schedule lives in the database.
     "django_celery_beat",
+    # Hardening: login lockout, audit history (see "Security" below).
+    "axes",
+    "simple_history",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency
+    "marketplace.observability.RequestIdMiddleware",  # first: every log line has the request id
     "marketplace.middleware.DatabaseUnavailableMiddleware",  # bench/drills: DB outage → 503
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.security.ContentSecurityPolicyMiddleware",  # CSP (nonces), Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,6 +124,9 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "marketplace.staff_errors.StaffConstraintMiddleware",  # innermost: refused staff actions
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made a change, for its history
+    "axes.middleware.AxesMiddleware",  # last but one, as django-axes asks: the lockout page
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -163,7 +177,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "marketplace.cache.LinliRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -172,12 +186,21 @@ else:
 # --- Users ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "marketplace.User"
 AUTHENTICATION_BACKENDS = (
+    # First: refuses every login attempt of a locked-out account and address (django-axes).
+    "marketplace.auth_backends.LoginLockoutBackend",
     "marketplace.auth_backends.EmailBackend",
     "marketplace.auth_backends.UsernameBackend",
 )
+# Django's validators, on Oscar's registration and password change forms too (their messages
+# come translated with Django: zh-hans and en).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/shop/accounts/login/"
 LOGIN_REDIRECT_URL = "/shop/accounts/start/"  # marketplace.views.after_login: by role
@@ -262,6 +285,8 @@ OSCAR_SHOP_NAME = _("Linli")
 OSCAR_SHOP_TAGLINE = _("Home services for your community")
 OSCAR_HOMEPAGE = "/shop/catalogue/"
 OSCAR_ALLOW_ANON_CHECKOUT = False
+# Wish lists are closed (marketplace/urls.py); this hides them from the account menu.
+OSCAR_HIDDEN_FEATURES = ["wishlists"]
 # A service titled only in Chinese keeps a readable address (/shop/catalogue/助浴服务_1/).
 OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_SEND_REGISTRATION_EMAIL = False
@@ -304,13 +329,122 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
+# No Gravatar avatars in the admin: a third-party request per user (and blocked in mainland
+# China); the Content-Security-Policy allows no foreign images.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 SITE_ID = 1
 
+# --- Security: login lockout, rate limits, CSP ----------------------------------------------------
+# django-axes: every login form (shop, Wagtail, Django's admin) goes through authenticate(), so
+# axes counts its failures. After AXES_FAILURE_LIMIT failures of one account from one address,
+# that pair is refused (marketplace.auth_backends.LoginLockoutBackend; 429 and
+# templates/axes/lockout.html, marketplace/logins.py) until the cool-off
+# has passed or staff unlock it (Django's admin, "Access attempts", or `manage.py axes_reset_username`).
+# The pair, not the account alone: a stranger cannot lock a resident out from elsewhere, and a
+# whole community behind one NAT address is not locked out by one neighbour.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Every login form hands authenticate() the account as ``username`` (our User's USERNAME_FIELD,
+# axes' default here, is ``email``).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "marketplace.logins.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "marketplace.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The request header that holds the client's address: REMOTE_ADDR, or behind a proxy the one
+# header it sets to the client's address alone (e.g. HTTP_X_REAL_IP). Axes and the rate limits.
+CLIENT_IP_META_KEY = env("CLIENT_IP_META_KEY", default="REMOTE_ADDR")
+AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_META_KEY]
+AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit through marketplace.ratelimits.rate_limited): "<count>/<period>"
+# per key, period s, m, h or d. A request over its limit gets 429 with Retry-After.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
+LINLI_RATE_LIMITS = {
+    # The slot picker: each call searches every qualified worker's calendar.
+    "slots": env("RATE_LIMIT_SLOTS", default="60/m"),
+    # One-click booking and the basket: each holds a worker and writes an order.
+    "booking": env("RATE_LIMIT_BOOKING", default="20/m"),
+    # Card setup: each call creates a SetupIntent at Stripe.
+    "card_setup": env("RATE_LIMIT_CARD_SETUP", default="10/h"),
+    # The boards' public exports (board.json, board.csv), per address.
+    "exports": env("RATE_LIMIT_EXPORTS", default="120/m"),
+    # For the views other branches add (complaints, repairs, the appointment conversation).
+    "complaint": env("RATE_LIMIT_COMPLAINT", default="10/h"),
+    "repair": env("RATE_LIMIT_REPAIR", default="10/h"),
+    "conversation": env("RATE_LIMIT_CONVERSATION", default="30/m"),
+}
+
+# Content-Security-Policy (django-csp; marketplace/security.py). Scripts only from this site, Stripe.js
+# and (demo, tests) localstripe's stand-in, inline ones only with the page's nonce
+# (`nonce="{{ request.csp_nonce }}"`). Wagtail's admin, Django's admin and Oscar's dashboard
+# carry inline scripts and handlers of their own, so under LINLI_CSP_ADMIN_PREFIXES (staff-only
+# pages) inline scripts are allowed without a nonce; everything else in the policy still holds.
+# Oscar's own templates keep three inline handlers ("cancel" links, "print this page", a
+# popup's close): allowed by their exact hashes, nothing else inline runs without the nonce.
+OSCAR_INLINE_HANDLERS = [
+    "'sha256-NqaPugiVKFsqU2P8L2sjJSLsiSKaQB+C9S5V0ZiRxfc='",  # window.history.go(-1);return false
+    "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+    "'sha256-KfMr/znHoNXbaysXJVVD9BDDdgwELnZLrjgLxMfySJE='",  # window.close();return false;
+]
+STRIPE_ORIGINS = ["https://js.stripe.com", "https://*.stripe.com", "https://*.stripecdn.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, *STRIPE_ORIGINS, "'unsafe-hashes'", *OSCAR_INLINE_HANDLERS],
+        # Stripe's card element and Oscar's widgets set style attributes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *STRIPE_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "https://api.stripe.com", *STRIPE_ORIGINS],
+        "frame-src": ["'self'", "https://js.stripe.com", "https://hooks.stripe.com"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'", "https://hooks.stripe.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    },
+}
+# Prefixes whose pages run the admins' own inline scripts (see above); Oscar's dashboard is one.
+LINLI_CSP_ADMIN_PREFIXES = ("/cms/", "/django-admin/", "/shop/dashboard/")
+# No page of Linli uses these browser features; Stripe.js's frames may ask for payment.
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), usb=(), interest-cohort=(), "
+        'payment=(self "https://js.stripe.com")'
+    ),
+)
+
+# Logs: one line per record on the console (systemd's journal, or the process manager, keeps
+# them). LOG_FORMAT=json writes JSON objects (python-json-logger) for a log collector; text is
+# the demo's default. Every record carries request_id: the request's, or the one of the request
+# that started the Celery task (marketplace/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "marketplace.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
     "loggers": {
         "linli": {
@@ -320,6 +454,25 @@ LOGGING = {
         },
     },
 }
+
+# /metrics (marketplace/metrics.py): readable with "Authorization: Bearer <METRICS_TOKEN>" or
+# from these networks (CIDR; default this machine only).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Error reports to Sentry (or a self-hosted Sentry, which works in mainland China) when
+# SENTRY_DSN is set: web requests and Celery tasks. No personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
 
 # Haystack's simple backend (Oscar's default search) does not index; it warns on every save.
 import warnings  # noqa: E402
