@@ -6,9 +6,11 @@ Planned in the booking's transactions (``reminders_plan`` on confirm and resched
 on commit). No Celery countdowns: the due time is a column.
 
 Exactly once: a sender first *claims* a row with a conditional UPDATE (pending → sending); only
-the one whose UPDATE changed the row sends. It sends outside any transaction, then writes the
-inbox copy and marks the row sent in one transaction. A sender that dies after claiming leaves
-the row ``sending``; after ``REMINDER_LEASE`` another sender may claim it again.
+the one whose UPDATE changed the row sends. In one transaction it marks the row sent, writes the
+inbox copy and one ``NoticeDelivery`` per other channel the recipient chose
+(``bookings.notify.preferences``); then, outside any transaction, it sends those (each claimed
+the same way, retried with backoff: ``bookings.notify.deliveries``). A sender that dies after
+claiming leaves the row ``sending``; after ``REMINDER_LEASE`` another sender may claim it again.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
-from bookings.notify.channels import deliver, inbox_write
+from bookings.notify.channels import inbox_write
+from bookings.notify.deliveries import deliveries_create, deliveries_send_due, delivery_send
 from bookings.notify.messages import message_for, recipient_of
+from bookings.notify.preferences import channels_for
 from marketplace.policy import RATING_AFTER, RESIDENT_REMINDER_BEFORE, WORKER_REMINDER_BEFORE
 
 log = logging.getLogger("linli.reminders")
@@ -120,9 +124,23 @@ def _claim(reminder_id: int, now) -> bool:
     )
 
 
+#: The kinds whose message may stop being true before it is sent.
+_CHECKED = (
+    Kind.RESIDENT_24H,
+    Kind.RESIDENT_2H,
+    Kind.WORKER_1H,
+    Kind.RATING_REQUEST,
+    Kind.OFFER,
+    Kind.ESCALATION_MANAGER,
+    Kind.ESCALATION_RESIDENT,
+)
+
+
 def reminder_still_wanted(reminder: Notice, now) -> bool:
     """Is the message still true and useful? (Checked after claiming, before sending.)"""
     appointment = reminder.appointment
+    if appointment is None or reminder.kind not in _CHECKED:
+        return True  # what happened stays true (and a notice about nothing in particular)
     if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
         return appointment.status in (Status.CONFIRMED, Status.ACCEPTED) and appointment.start > now
     if reminder.kind == Kind.WORKER_1H:
@@ -146,10 +164,11 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
     # Three small queries, not one joining eleven tables: PostgreSQL spent ~16 ms planning
     # that one (its join search grows steeply with the tables), more than the rest of a send.
     reminder = Notice.objects.select_related("recipient", "offer", "request").get(pk=reminder_id)
-    reminder.appointment = Appointment.objects.select_related(
-        "product", "community", "household", "resident"
-    ).get(pk=reminder.appointment_id)
-    if reminder.appointment.worker_id is not None:
+    if reminder.appointment_id is not None:
+        reminder.appointment = Appointment.objects.select_related(
+            "product", "community", "household", "resident"
+        ).get(pk=reminder.appointment_id)
+    if reminder.appointment_id is not None and reminder.appointment.worker_id is not None:
         reminder.appointment.worker = Worker.objects.select_related("user").get(
             pk=reminder.appointment.worker_id
         )
@@ -159,19 +178,28 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
         )
         return False
     user = recipient_of(reminder)
+    channels = channels_for(user, reminder.kind)
     message = message_for(reminder, user)
-    # Network calls, outside any transaction and lock.
-    channels = deliver(user, message)
+    deliveries = []
     with transaction.atomic():
-        # Why one transaction: the inbox copy exists if and only if the row says sent.
+        # Why one transaction: the inbox copy and the email and SMS rows exist if and only if
+        # the row says sent, so a crash sends either all of them later or none twice.
         marked = Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
             status=Notice.Status.SENT,
             sent_at=timezone.now(),
-            channels=",".join(["inbox", *channels]),
+            channels=",".join(channels),
             recipient=user,  # who was reminded: a new worker is reminded again
         )
         if marked:
-            inbox_write(user, message)
+            if "inbox" in channels:
+                inbox_write(user, message)
+            deliveries = deliveries_create(
+                notice=reminder, user=user, message=message, channels=channels, now=now
+            )
+    # Network calls, outside any transaction and lock; each delivery is claimed once.
+    for delivery in deliveries:
+        if delivery.due_at <= now:
+            delivery_send(delivery_id=delivery.pk, now=now)
     return bool(marked)
 
 
@@ -193,4 +221,6 @@ def reminders_send_due(*, now=None, limit: int = 200) -> int:
             sent += reminder_send(reminder_id=reminder_id, now=now)
         except Exception:  # noqa: BLE001 — one bad row must not stop the others
             log.exception("Reminder %s could not be sent", reminder_id)
+    # The emails and SMS still due: retries after a refusal, SMS held over the quiet hours.
+    deliveries_send_due(now=now, limit=limit)
     return sent

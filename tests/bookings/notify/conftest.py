@@ -1,1 +1,18 @@
 from tests.bookings.dispatch.conftest import _empty_sms_outbox  # noqa: F401 — autouse fixture
+
+
+def tell_now() -> int:
+    """Send what is due now: the notices of what just happened (booked, moved, accepted...),
+    which a committed request kicks at once, and forget their email and SMS copies, so a test
+    of the reminders counts only the reminders. Returns how many notices were sent."""
+    from django.core import mail
+    from django.utils import timezone
+
+    from bookings.notify import channels
+    from bookings.notify.reminders import reminders_send_due
+
+    sent = reminders_send_due(now=timezone.now())
+    mail.outbox.clear()
+    channels.outbox.clear()
+    channels.template_outbox.clear()
+    return sent
