@@ -1,4 +1,15 @@
+import pytest
+
 from tests.bookings.dispatch.conftest import _empty_sms_outbox  # noqa: F401 — autouse fixture
+
+
+@pytest.fixture(autouse=True)
+def _empty_template_outbox():
+    from bookings.notify import channels
+
+    channels.template_outbox.clear()
+    yield
+    channels.template_outbox.clear()
 
 
 def tell_now() -> int:
