@@ -86,10 +86,11 @@ RATING_AFTER = timedelta(hours=1)
 
 # --- notices: channels, quiet hours, retries -------------------------------------------------
 
-#: No SMS between these local hours (22:00 to 08:00), except about a job that starts before
-#: the quiet hours end (a same-day change); a deferred SMS is sent when they end.
-SMS_QUIET_FROM_HOUR = 22
-SMS_QUIET_UNTIL_HOUR = 8
+#: No SMS between these local hours, ``(from, until)``: 22:00 to 08:00, except about a job that
+#: starts before they end (a same-day change); a deferred SMS is sent when they end. The setting
+#: ``LINLI_SMS_QUIET_HOURS`` (read at each send; empty: none) overrides it, so tests of delivery
+#: run the same at any hour.
+SMS_QUIET_HOURS = (22, 8)
 #: An email or SMS the gateway refused is tried this many times in all, waiting
 #: ``DELIVERY_RETRY_FIRST`` × 4^(n-1) after the n-th failure (30 s, 2 min, 8 min), then recorded
 #: as failed.

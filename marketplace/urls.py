@@ -18,6 +18,8 @@ urlpatterns = [
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
     path("", include("bookings.residents.urls")),
+    path("", include("bookings.conversation.urls")),
+    path("", include("bookings.notify.urls")),
     path("", include("payments.urls")),
     # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so
     # Oscar's offer, range and voucher dashboards and the basket's voucher form are closed.

@@ -9,7 +9,7 @@ A refusal (any exception of the email backend or the SMS gateway) is retried aft
 8 min (``DELIVERY_RETRY_FIRST``, ×4), and after ``DELIVERY_ATTEMPTS`` tries recorded ``failed``
 with the error: never marked sent.
 
-Quiet hours: no SMS from 22:00 to 08:00 local time (``SMS_QUIET_*_HOUR``); it is due at 08:00
+Quiet hours: no SMS from 22:00 to 08:00 local time (``SMS_QUIET_HOURS``); it is due at 08:00
 instead, unless it is about an appointment that starts before then or on the same day (a
 same-day change), or is one of the kinds that are never urgent (``NOT_URGENT``: those always
 wait). A deferred SMS about an offer or a reminder that is no longer true is cancelled.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -29,8 +30,7 @@ from marketplace.policy import (
     DELIVERY_ATTEMPTS,
     DELIVERY_RETRY_FIRST,
     LOCAL_TZ,
-    SMS_QUIET_FROM_HOUR,
-    SMS_QUIET_UNTIL_HOUR,
+    SMS_QUIET_HOURS,
 )
 
 log = logging.getLogger("linli.notifications")
@@ -52,12 +52,19 @@ MAY_GO_STALE = (
 
 
 def quiet_hours_end(now: datetime) -> datetime | None:
-    """The end (aware, local 08:00) of the quiet hours ``now`` falls in; None outside them."""
-    local = timezone.localtime(now, LOCAL_TZ)
-    if SMS_QUIET_UNTIL_HOUR <= local.hour < SMS_QUIET_FROM_HOUR:
+    """The end (aware, local 08:00) of the quiet hours ``now`` falls in; None outside them.
+
+    The hours are ``LINLI_SMS_QUIET_HOURS`` when set (empty: no quiet hours), else
+    ``SMS_QUIET_HOURS``; they span midnight (from 22 until 8)."""
+    hours = getattr(settings, "LINLI_SMS_QUIET_HOURS", SMS_QUIET_HOURS)
+    if not hours:
         return None
-    day = local.date() if local.hour < SMS_QUIET_UNTIL_HOUR else local.date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, SMS_QUIET_UNTIL_HOUR, tzinfo=LOCAL_TZ)
+    start, until = hours
+    local = timezone.localtime(now, LOCAL_TZ)
+    if until <= local.hour < start:
+        return None
+    day = local.date() if local.hour < until else local.date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, until, tzinfo=LOCAL_TZ)
 
 
 def sms_due_at(notice: Notice, now: datetime) -> datetime:

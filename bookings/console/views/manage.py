@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,11 +21,31 @@ from bookings.exceptions import BookingError
 from marketplace.csv_export import csv_download
 
 
+def _board(provider) -> dict:
+    board = list(dispatch_board(provider))
+    seen = [(j.pk, j.is_escalated, j.open_offer, j.worker_id, j.start.isoformat()) for j in board]
+    version = hashlib.sha1(repr(seen).encode()).hexdigest()[:16]  # noqa: S324 — not security
+    return {"board": board, "version": version}
+
+
 @console(manager=True)
 def dispatch(request):
     """The provider's jobs waiting for a worker or an answer, and the escalated ones."""
-    board = list(dispatch_board(request.console.provider))
-    return render(request, "bookings/provider/dispatch.html", page(request, board=board))
+    return render(
+        request,
+        "bookings/provider/dispatch.html",
+        page(request, **_board(request.console.provider)),
+    )
+
+
+@console(manager=True)
+def dispatch_live(request):
+    """The dispatch board's self-refreshing part (htmx polls it every 5 s): 204 when nothing
+    changed since the ``v`` the page has, else the fragment."""
+    board = _board(request.console.provider)
+    if request.GET.get("v") == board["version"]:
+        return HttpResponse(status=204)
+    return render(request, "bookings/provider/_dispatch_live.html", page(request, **board))
 
 
 @console(manager=True)

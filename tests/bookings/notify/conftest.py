@@ -1,6 +1,18 @@
 import pytest
 
-from tests.bookings.dispatch.conftest import _empty_sms_outbox  # noqa: F401 — autouse fixture
+from tests.bookings.dispatch.conftest import (  # noqa: F401 — fixtures: the SMS outbox, the worker
+    _empty_sms_outbox,
+    _session_worker,
+    celery_worker,
+    private_redis,
+    use_broker,
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    """SMS at any hour the tests run (the quiet-hours tests set them back explicitly)."""
+    settings.LINLI_SMS_QUIET_HOURS = ()
 
 
 @pytest.fixture(autouse=True)

@@ -144,9 +144,7 @@ def test_a_move_tells_the_old_and_new_time_and_the_worker_who_keeps_the_job(
     assert _told(worker.user, Kind.JOB_CHANGED).count() == 1
 
 
-def test_an_unaccepted_job_moved_withdraws_the_offer_and_tells_the_worker(
-    book, reachable, worker
-):
+def test_an_unaccepted_job_moved_withdraws_the_offer_and_tells_the_worker(book, reachable, worker):
     appointment = book(local(3, 10))
     dispatch_round_process(round_id=appointment.dispatch_requests.get().pk)
     appointment_reschedule(appointment=appointment, new_start=local(4, 15), by=reachable)
@@ -195,17 +193,20 @@ def _at(days, hour):
         (_at(1, 12), _at(3, 10), _at(1, 12)),
     ],
 )
-def test_no_sms_in_quiet_hours_except_same_day_changes(now, start, sms_at):
+def test_no_sms_in_quiet_hours_except_same_day_changes(now, start, sms_at, settings):
+    settings.LINLI_SMS_QUIET_HOURS = (22, 8)
     notice = Notice(kind=Kind.RESCHEDULED, appointment=Appointment(start=start))
     assert sms_due_at(notice, now) == sms_at
 
 
-def test_the_receipt_sms_waits_for_the_morning_even_about_a_job_today():
+def test_the_receipt_sms_waits_for_the_morning_even_about_a_job_today(settings):
+    settings.LINLI_SMS_QUIET_HOURS = (22, 8)
     notice = Notice(kind=Kind.COMPLETED, appointment=Appointment(start=_at(0, 21)))
     assert sms_due_at(notice, _at(0, 23)) == _at(1, 8)
 
 
-def test_an_sms_held_over_the_night_is_sent_once_in_the_morning(book, reachable, worker):
+def test_an_sms_held_over_the_night_is_sent_once_in_the_morning(book, reachable, worker, settings):
+    settings.LINLI_SMS_QUIET_HOURS = (22, 8)
     appointment = book(local(3, 10))
     notice = Notice.objects.get(kind=Kind.BOOKED)
     night = datetime.combine(local(1, 0).date(), datetime.min.time(), tzinfo=LOCAL_TZ)
@@ -263,3 +264,20 @@ def test_a_failed_payment_signal_repeated_tells_the_resident_once(book, reachabl
     (message,) = mail.outbox
     assert message.subject.startswith("Payment failed")
     assert "/payments/" in message.body or "cards" in message.body
+
+
+def test_the_choices_page_saves_the_channels_per_kind_and_refuses_unknown_names(client, reachable):
+    from bookings.models import ChannelPreference
+    from bookings.notify.preferences import channels_for
+
+    client.force_login(reachable)
+    page = client.get("/shop/accounts/notification-choices/")
+    assert page.status_code == 200 and 'name="booked:sms"' in page.content.decode()
+    bad = client.post("/shop/accounts/notification-choices/", {"booked:fax": "on"})
+    assert bad.status_code == 400 and not ChannelPreference.objects.exists()
+    saved = client.post(
+        "/shop/accounts/notification-choices/", {"booked:inbox": "on", "cancelled:sms": "on"}
+    )
+    assert saved.status_code == 302
+    assert channels_for(reachable, Kind.BOOKED) == ["inbox"]
+    assert channels_for(reachable, Kind.CANCELLED) == ["sms"]
