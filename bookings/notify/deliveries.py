@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from bookings.models import Notice, NoticeDelivery
 from bookings.notify.channels import send_email, send_template_sms
+from bookings.notify.claims import reminder_lease, reminder_still_wanted
 from marketplace.policy import (
     DELIVERY_ATTEMPTS,
     DELIVERY_RETRY_FIRST,
@@ -113,22 +114,16 @@ def deliveries_create(*, notice: Notice, user, message, channels, now) -> list[N
     return NoticeDelivery.objects.bulk_create(rows)
 
 
-def _lease() -> timedelta:
-    from bookings.notify.reminders import reminder_lease
-
-    return reminder_lease()
-
-
 def _claimable(now):
-    return Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
+    return Q(status=Status.PENDING) | Q(
+        status=Status.SENDING, claimed_at__lt=now - reminder_lease()
+    )
 
 
 def _still_true(delivery: NoticeDelivery, now) -> bool:
     notice = delivery.notice
     if notice.kind not in MAY_GO_STALE or notice.appointment_id is None:
         return True
-    from bookings.notify.reminders import reminder_still_wanted
-
     return reminder_still_wanted(notice, now)
 
 

@@ -16,15 +16,14 @@ claiming leaves the row ``sending``; after ``REMINDER_LEASE`` another sender may
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
+from bookings.models import Appointment, Notice, Worker
 from bookings.notify.channels import inbox_write
+from bookings.notify.claims import reminder_lease, reminder_still_wanted
 from bookings.notify.deliveries import deliveries_create, deliveries_send_due, delivery_send
 from bookings.notify.messages import message_for, recipient_of
 from bookings.notify.preferences import channels_for
@@ -40,11 +39,6 @@ BEFORE_START = {
     Kind.RESIDENT_2H: RESIDENT_REMINDER_BEFORE[1],
     Kind.WORKER_1H: WORKER_REMINDER_BEFORE,
 }
-
-
-def reminder_lease() -> timedelta:
-    """How long a claimed (``sending``) row is left to its sender before another may claim it."""
-    return timedelta(seconds=settings.LINLI_REMINDER_LEASE_SECONDS)
 
 
 def reminders_plan(appointment: Appointment, *, now=None) -> None:
@@ -121,38 +115,6 @@ def _claim(reminder_id: int, now) -> bool:
             pk=reminder_id,
             due_at__lte=now,
         ).update(status=Notice.Status.SENDING, claimed_at=now)
-    )
-
-
-#: The kinds whose message may stop being true before it is sent.
-_CHECKED = (
-    Kind.RESIDENT_24H,
-    Kind.RESIDENT_2H,
-    Kind.WORKER_1H,
-    Kind.RATING_REQUEST,
-    Kind.OFFER,
-    Kind.ESCALATION_MANAGER,
-    Kind.ESCALATION_RESIDENT,
-)
-
-
-def reminder_still_wanted(reminder: Notice, now) -> bool:
-    """Is the message still true and useful? (Checked after claiming, before sending.)"""
-    appointment = reminder.appointment
-    if appointment is None or reminder.kind not in _CHECKED:
-        return True  # what happened stays true (and a notice about nothing in particular)
-    if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
-        return appointment.status in (Status.CONFIRMED, Status.ACCEPTED) and appointment.start > now
-    if reminder.kind == Kind.WORKER_1H:
-        return appointment.status == Status.ACCEPTED and appointment.start > now
-    if reminder.kind == Kind.RATING_REQUEST:
-        return appointment.status == Status.COMPLETED
-    if reminder.kind == Kind.OFFER:
-        return reminder.offer.status == JobOffer.Status.OPEN and reminder.offer.expires_at > now
-    # The escalation notices: only while nobody has been found since.
-    return (
-        reminder.request.status == DispatchRound.Status.ESCALATED
-        and appointment.status == Status.CONFIRMED
     )
 
 
