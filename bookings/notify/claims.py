@@ -20,8 +20,10 @@ def reminder_lease() -> timedelta:
     return timedelta(seconds=settings.LINLI_REMINDER_LEASE_SECONDS)
 
 
-#: The kinds whose message may stop being true before it is sent.
-_CHECKED = (
+#: The kinds whose message may stop being true before it is sent (checked after the claim;
+#: cancelled when the appointment ends). What happened (booked, moved, cancelled, a message...)
+#: stays true and is always told.
+MAY_GO_STALE = (
     Kind.RESIDENT_24H,
     Kind.RESIDENT_2H,
     Kind.WORKER_1H,
@@ -35,7 +37,7 @@ _CHECKED = (
 def reminder_still_wanted(reminder: Notice, now) -> bool:
     """Is the message still true and useful? (Checked after claiming, before sending.)"""
     appointment = reminder.appointment
-    if appointment is None or reminder.kind not in _CHECKED:
+    if appointment is None or reminder.kind not in MAY_GO_STALE:
         return True  # what happened stays true (and a notice about nothing in particular)
     if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
         return appointment.status in (Status.CONFIRMED, Status.ACCEPTED) and appointment.start > now

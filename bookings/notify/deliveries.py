@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bookings.models import Notice, NoticeDelivery
 from bookings.notify.channels import send_email, send_template_sms
-from bookings.notify.claims import reminder_lease, reminder_still_wanted
+from bookings.notify.claims import MAY_GO_STALE, reminder_lease, reminder_still_wanted
 from marketplace.policy import (
     DELIVERY_ATTEMPTS,
     DELIVERY_RETRY_FIRST,
@@ -41,15 +41,6 @@ Channel = NoticeDelivery.Channel
 
 #: Kinds whose SMS waits for the morning even about a job today.
 NOT_URGENT = (Kind.RESIDENT_24H, Kind.RATING_REQUEST, Kind.COMPLETED, Kind.REFUNDED)
-#: Kinds that may stop being true while their SMS waits (checked again before sending).
-MAY_GO_STALE = (
-    Kind.RESIDENT_24H,
-    Kind.RESIDENT_2H,
-    Kind.WORKER_1H,
-    Kind.OFFER,
-    Kind.ESCALATION_MANAGER,
-    Kind.ESCALATION_RESIDENT,
-)
 
 
 def quiet_hours_end(now: datetime) -> datetime | None:

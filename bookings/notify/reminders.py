@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from bookings.models import Appointment, Notice, Worker
 from bookings.notify.channels import inbox_write
-from bookings.notify.claims import reminder_lease, reminder_still_wanted
+from bookings.notify.claims import MAY_GO_STALE, reminder_lease, reminder_still_wanted
 from bookings.notify.deliveries import deliveries_create, deliveries_send_due, delivery_send
 from bookings.notify.messages import message_for, recipient_of
 from bookings.notify.preferences import channels_for
@@ -90,8 +90,9 @@ def _worker_user_id(appointment: Appointment) -> int | None:
 
 
 def reminders_cancel(appointment: Appointment) -> int:
-    """The appointment ended (cancelled, expired, no-show): nothing more to remind."""
-    return appointment.reminders.filter(status=Notice.Status.PENDING).update(
+    """The appointment ended (cancelled, expired, no-show): nothing more to remind. Notices
+    of what happened (its cancellation among them) are still sent."""
+    return appointment.reminders.filter(status=Notice.Status.PENDING, kind__in=MAY_GO_STALE).update(
         status=Notice.Status.CANCELLED
     )
 

@@ -281,3 +281,13 @@ def test_the_choices_page_saves_the_channels_per_kind_and_refuses_unknown_names(
     assert saved.status_code == 302
     assert channels_for(reachable, Kind.BOOKED) == ["inbox"]
     assert channels_for(reachable, Kind.CANCELLED) == ["sms"]
+
+
+def test_a_cancellation_before_anything_was_sent_still_tells_both_steps(book, reachable, worker):
+    """Ending an appointment cancels its reminders, not the notices of what happened."""
+    appointment = book(local(3, 10))
+    appointment_cancel(appointment=appointment, by=reachable)
+    _send_now()
+    assert _told(reachable, Kind.BOOKED).count() == 1
+    assert _told(reachable, Kind.CANCELLED).count() == 1
+    assert not Notice.objects.filter(kind__in=Notice.SCHEDULED, status="sent").exists()

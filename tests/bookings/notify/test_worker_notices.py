@@ -50,6 +50,8 @@ def test_each_step_reaches_the_resident_once_on_every_channel_across_restarts(
     offer = wait_for(
         lambda: JobOffer.objects.filter(appointment=appointment, status="open").first(), 20
     )
+    # The worker has been told of the offer before answering it.
+    assert wait_for(lambda: Notice.objects.filter(kind=Kind.OFFER, status="sent").exists(), 20)
     offer_accept(offer=offer, worker=worker)
     message_post(
         conversation=conversation_for(worker.user, appointment.pk),
