@@ -62,6 +62,22 @@ def notify(
     return notice
 
 
+def _managers(appointment: Appointment):
+    return list(appointment.stockrecord.partner.users.filter(is_active=True))
+
+
+def _tell_managers(appointment: Appointment, kind: str, key: str, context=None) -> None:
+    """The provider's managers hear of a change to a job their worker had accepted."""
+    for manager in _managers(appointment):
+        notify(
+            user=manager,
+            kind=kind,
+            appointment=appointment,
+            key=f"{key}:m{manager.pk}",
+            context=context,
+        )
+
+
 def _worker_user(worker_id):
     if worker_id is None:
         return None
@@ -71,7 +87,7 @@ def _worker_user(worker_id):
 def transition_notices(*, appointment: Appointment, from_status, to, event=None) -> None:
     """What a recorded move tells (inside its transaction): the resident is told it was
     booked, accepted (by whom), started, completed (the receipt) or cancelled (fee or none);
-    the worker who had accepted a cancelled job is told too. ``event``: the move's
+    the worker who had accepted a cancelled job, and the provider's managers, are told too. ``event``: the move's
     ``AppointmentEvent`` (its id makes a key that repeats only if the move does)."""
     pk = appointment.pk
     tag = event.pk if event is not None else "0"
@@ -92,20 +108,22 @@ def transition_notices(*, appointment: Appointment, from_status, to, event=None)
     elif to == Status.CANCELLED and from_status != Status.HELD:
         notify(user=resident, kind=Kind.CANCELLED, appointment=appointment, key=f"cancelled:{pk}")
         if from_status in (Status.ACCEPTED, Status.IN_PROGRESS):
+            key = f"job_cancelled:{pk}:{appointment.worker_id}"
             notify(
                 user=_worker_user(appointment.worker_id),
                 kind=Kind.JOB_CANCELLED,
                 appointment=appointment,
-                key=f"job_cancelled:{pk}:{appointment.worker_id}",
+                key=key,
             )
+            _tell_managers(appointment, Kind.JOB_CANCELLED, key)
 
 
 def reschedule_notices(
     *, appointment: Appointment, old_start, old_worker_id, old_status, event=None
 ) -> None:
     """What a move to another time tells (inside its transaction): the resident (the new time;
-    whether another worker takes it), the worker who keeps an accepted job (the new time), and
-    an accepted worker who loses it (cancelled for them)."""
+    whether another worker takes it), the worker who keeps an accepted job (the new time), an
+    accepted worker who loses it (cancelled for them), and the provider's managers (moved)."""
     pk = appointment.pk
     tag = event.pk if event is not None else old_start.isoformat()
     changed = old_worker_id != appointment.worker_id
@@ -117,6 +135,13 @@ def reschedule_notices(
         key=f"rescheduled:{pk}:{tag}",
         context={"old_at": old_start.isoformat(), "worker_changed": changed and was_accepted},
     )
+    if was_accepted:
+        _tell_managers(
+            appointment,
+            Kind.JOB_CHANGED,
+            f"job_changed:{pk}:{tag}",
+            {"old_at": old_start.isoformat()},
+        )
     if was_accepted and not changed:
         notify(
             user=_worker_user(appointment.worker_id),

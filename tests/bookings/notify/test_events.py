@@ -291,3 +291,18 @@ def test_a_cancellation_before_anything_was_sent_still_tells_both_steps(book, re
     assert _told(reachable, Kind.BOOKED).count() == 1
     assert _told(reachable, Kind.CANCELLED).count() == 1
     assert not Notice.objects.filter(kind__in=Notice.SCHEDULED, status="sent").exists()
+
+
+def test_the_providers_managers_hear_of_a_moved_or_cancelled_accepted_job(
+    book, reachable, worker, provider_manager
+):
+    appointment = _accepted(book)
+    appointment_reschedule(appointment=appointment, new_start=local(4, 15), by=reachable)
+    appointment.refresh_from_db()
+    appointment_cancel(appointment=appointment, by=reachable)
+    _send_now()
+    assert _told(provider_manager, Kind.JOB_CHANGED).count() == 1
+    assert _told(provider_manager, Kind.JOB_CANCELLED).count() == 1
+    to_manager = [m for m in mail.outbox if m.to == [provider_manager.email]]
+    assert len(to_manager) == 2
+    assert all(f"/provider/jobs/{appointment.pk}/" in m.body for m in to_manager)
