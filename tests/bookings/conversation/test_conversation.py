@@ -141,3 +141,27 @@ def test_the_polled_fragment_is_only_the_messages(client, accepted, resident):
     response = client.get(_url(accepted), headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200 and "在吗" in body and "<form" not in body
+
+
+def test_fuzzed_posts_never_fail_and_a_refusal_writes_nothing(client, accepted, resident):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client.force_login(resident)
+
+    @settings(
+        max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(body=st.text(max_size=MESSAGE_MAX + 20), next_url=st.text(max_size=40))
+    def run(body, next_url):
+        before = AppointmentMessage.objects.count()
+        response = client.post(_url(accepted), {"body": body, "next": next_url})
+        assert response.status_code < 500
+        if response.status_code >= 400:
+            assert AppointmentMessage.objects.count() == before
+        else:
+            assert response.status_code == 302
+            location = response["Location"]
+            assert location.startswith("/") and not location.startswith("//")  # never off-site
+
+    run()
