@@ -126,6 +126,15 @@ def test_a_message_is_escaped_and_the_other_side_is_told_without_phone_numbers(
     _post(client, resident, accepted, "<script>alert(1)</script>门口见")
     told = Notice.objects.filter(kind=Notice.Kind.MESSAGE).values_list("recipient", flat=True)
     assert sorted(told) == sorted([worker_user.pk, provider_manager.pk])
+    # The inbox copy (Oscar shows its body as HTML) carries the message escaped.
+    from django.utils import timezone as tz
+    from oscar.apps.communication.models import Notification
+
+    from bookings.notify.reminders import reminders_send_due
+
+    reminders_send_due(now=tz.now())
+    inbox = Notification.objects.get(recipient=worker_user, body__contains="门口见")
+    assert "&lt;script&gt;" in inbox.body and "<script>" not in inbox.body
     client.force_login(worker_user)
     page = client.get(f"/provider/jobs/{accepted.pk}/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;门口见" in page and "<script>alert" not in page
