@@ -31,7 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
-from django.utils.html import escape, linebreaksbr
+from django.utils.html import escape
 from django.utils.module_loading import import_string
 from oscar.apps.communication.models import Notification
 
@@ -151,5 +151,5 @@ def inbox_write(user, message: Message) -> Notification:
     Oscar shows the body as HTML (``notification.body|safe``), and bodies carry what people
     typed (an address, a conversation message): so the text is escaped here, lines kept."""
     return Notification.objects.create(
-        recipient=user, subject=message.subject[:255], body=linebreaksbr(escape(message.body))
+        recipient=user, subject=message.subject[:255], body=escape(message.body).replace("\n", "<br>")
     )
