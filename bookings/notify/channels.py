@@ -151,5 +151,7 @@ def inbox_write(user, message: Message) -> Notification:
     Oscar shows the body as HTML (``notification.body|safe``), and bodies carry what people
     typed (an address, a conversation message): so the text is escaped here, lines kept."""
     return Notification.objects.create(
-        recipient=user, subject=message.subject[:255], body=escape(message.body).replace("\n", "<br>")
+        recipient=user,
+        subject=message.subject[:255],
+        body=escape(message.body).replace("\n", "<br>"),
     )
