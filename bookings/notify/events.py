@@ -78,6 +78,17 @@ def _tell_managers(appointment: Appointment, kind: str, key: str, context=None) 
         )
 
 
+def _notify_first(*, user, kind, appointment, key) -> Notice:
+    """``notify`` for a happening that can only happen once per appointment and is being
+    recorded under the appointment's own conditional status UPDATE (booked): one INSERT, no
+    savepoint (the booking's query budget); the unique key still stands behind it."""
+    notice = Notice.objects.create(
+        appointment=appointment, kind=kind, recipient=user, key=key, due_at=timezone.now()
+    )
+    kick_on_commit(NOTICE_TASK, notice.pk)
+    return notice
+
+
 def _worker_user(worker_id):
     if worker_id is None:
         return None
@@ -93,7 +104,7 @@ def transition_notices(*, appointment: Appointment, from_status, to, event=None)
     tag = event.pk if event is not None else "0"
     resident = appointment.resident
     if from_status == Status.HELD and to == Status.CONFIRMED:
-        notify(user=resident, kind=Kind.BOOKED, appointment=appointment, key=f"booked:{pk}")
+        _notify_first(user=resident, kind=Kind.BOOKED, appointment=appointment, key=f"booked:{pk}")
     elif to == Status.ACCEPTED:
         notify(
             user=resident,
