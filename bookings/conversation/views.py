@@ -5,7 +5,8 @@ template tag; this view answers the form and the polling."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -21,7 +22,12 @@ from bookings.exceptions import BookingError
 
 def _back(request, conversation) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+    # A path on this site only (``redirect`` would take a bare word for a view name).
+    if (
+        nxt.startswith("/")
+        and not nxt.startswith("//")
+        and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure())
+    ):
         return nxt
     return reverse("conversation:conversation", args=[conversation.appointment.pk])
 
@@ -49,7 +55,7 @@ def conversation(request, pk):
                 form.add_error("body", str(exc))
                 status = 400
             else:
-                return redirect(_back(request, convo) + "#conversation")
+                return HttpResponseRedirect(_back(request, convo) + "#conversation")
         else:
             status = 400
     elif request.headers.get("HX-Request"):

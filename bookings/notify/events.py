@@ -78,12 +78,12 @@ def _tell_managers(appointment: Appointment, kind: str, key: str, context=None) 
         )
 
 
-def _notify_first(*, user, kind, appointment, key) -> Notice:
+def _notify_first(*, user_id: int, kind, appointment, key) -> Notice:
     """``notify`` for a happening that can only happen once per appointment and is being
     recorded under the appointment's own conditional status UPDATE (booked): one INSERT, no
     savepoint (the booking's query budget); the unique key still stands behind it."""
     notice = Notice.objects.create(
-        appointment=appointment, kind=kind, recipient=user, key=key, due_at=timezone.now()
+        appointment=appointment, kind=kind, recipient_id=user_id, key=key, due_at=timezone.now()
     )
     kick_on_commit(NOTICE_TASK, notice.pk)
     return notice
@@ -102,10 +102,16 @@ def transition_notices(*, appointment: Appointment, from_status, to, event=None)
     ``AppointmentEvent`` (its id makes a key that repeats only if the move does)."""
     pk = appointment.pk
     tag = event.pk if event is not None else "0"
-    resident = appointment.resident
     if from_status == Status.HELD and to == Status.CONFIRMED:
-        _notify_first(user=resident, kind=Kind.BOOKED, appointment=appointment, key=f"booked:{pk}")
-    elif to == Status.ACCEPTED:
+        _notify_first(
+            user_id=appointment.resident_id,
+            kind=Kind.BOOKED,
+            appointment=appointment,
+            key=f"booked:{pk}",
+        )
+        return
+    resident = appointment.resident
+    if to == Status.ACCEPTED:
         notify(
             user=resident,
             kind=Kind.ACCEPTED,
