@@ -4,10 +4,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from bookings.models import (
     Appointment,
     AppointmentEvent,
+    AppointmentMessage,
     DispatchAttempt,
     DispatchRound,
     JobOffer,
     Notice,
+    NoticeDelivery,
     TimeOff,
     WeeklyHours,
     Worker,
@@ -156,3 +158,36 @@ class NoticeAdmin(_ReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["kind", "status"]
     date_hierarchy = "due_at"
+
+
+class NoticeDeliveryInline(_ReadOnly, admin.TabularInline):
+    model = NoticeDelivery
+    extra = 0
+    fields = ["channel", "address", "template", "status", "attempts", "due_at", "sent_at", "error"]
+    readonly_fields = fields
+    can_delete = False
+
+
+NoticeAdmin.inlines = [NoticeDeliveryInline]
+
+
+@admin.register(NoticeDelivery)
+class NoticeDeliveryAdmin(_ReadOnly, admin.ModelAdmin):
+    """Each email and SMS of a notice: a failed one says why, after its last attempt."""
+
+    list_display = ["pk", "notice", "channel", "address", "status", "attempts", "due_at", "error"]
+    list_filter = ["channel", "status"]
+    date_hierarchy = "due_at"
+
+
+class AppointmentMessageInline(_ReadOnly, admin.TabularInline):
+    """The conversation, part of the appointment's record (read only: nobody edits it)."""
+
+    model = AppointmentMessage
+    extra = 0
+    fields = ["created", "author", "role", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+
+AppointmentAdmin.inlines = [*AppointmentAdmin.inlines, AppointmentMessageInline]

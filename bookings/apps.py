@@ -13,9 +13,11 @@ class BookingsConfig(AppConfig):
         #   far dates, webhooks) confirm or release holds;
         # - the tasks register under their names, which the dispatch outbox kicks by name;
         # - a worker deactivated or taken off a skill or community hands back their jobs,
-        #   whatever path changed them (signal handlers).
+        #   whatever path changed them (signal handlers);
+        # - refunds and failed payments are told to the resident (``bookings.notify.handlers``).
         # - every change of a worker's calendar moves the slot cache's versions on.
         from bookings import tasks  # noqa: F401
         from bookings.appointments import payment  # noqa: F401
         from bookings.availability import handlers as slot_cache_handlers  # noqa: F401
         from bookings.dispatch import handlers  # noqa: F401
+        from bookings.notify import handlers as notify_handlers  # noqa: F401

@@ -42,6 +42,7 @@ from cms.models import (
     HomePage,
 )
 from marketplace.models import Community, Enterprise
+from marketplace.site_url import site_address
 
 # --- the page tree ----------------------------------------------------------------------------
 
@@ -82,9 +83,10 @@ def site_tree_ensure() -> tuple[HomePage, BoardIndexPage, EnterpriseIndexPage]:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        _, hostname, port = site_address()  # SITE_URL's (marketplace.site_url)
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name="Linli 邻里",

@@ -75,6 +75,9 @@ def main() -> None:
     env.setdefault("DEBUG", "0")
     env.setdefault("WHITENOISE_USE_FINDERS", "1")
     env.setdefault("SMS_BACKEND", "bookings.notify.channels.FileSMSBackend")
+    # Every absolute link (emails, SMS, .ics, board.json, the QR code, password reset) names the
+    # address this demo really answers on; migrate writes it into Django's and Wagtail's sites.
+    env["SITE_URL"] = f"http://{HOST}:{PORT}"
     (BASE_DIR / "var" / "mail").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "queue").mkdir(parents=True, exist_ok=True)
     (BASE_DIR / "var" / "broker" / "processed").mkdir(parents=True, exist_ok=True)
@@ -83,6 +86,7 @@ def main() -> None:
     manage("migrate", "--no-input", "-v", "0", env=env)
     say("seeding the demo data ...")
     manage("seed_demo", env=env)
+    manage("site_url_sync", env=env)  # the Wagtail site the seed may have just made
 
     children: list[subprocess.Popen] = []
     try:

@@ -84,6 +84,27 @@ WORKER_REMINDER_BEFORE = timedelta(hours=1)
 #: The rating request is due this long after completion.
 RATING_AFTER = timedelta(hours=1)
 
+# --- notices: channels, quiet hours, retries -------------------------------------------------
+
+#: No SMS between these local hours, ``(from, until)``: 22:00 to 08:00, except about a job that
+#: starts before they end (a same-day change); a deferred SMS is sent when they end. The setting
+#: ``LINLI_SMS_QUIET_HOURS`` (read at each send; empty: none) overrides it, so tests of delivery
+#: run the same at any hour.
+SMS_QUIET_HOURS = (22, 8)
+#: An email or SMS the gateway refused is tried this many times in all, waiting
+#: ``DELIVERY_RETRY_FIRST`` × 4^(n-1) after the n-th failure (30 s, 2 min, 8 min), then recorded
+#: as failed.
+DELIVERY_ATTEMPTS = 4
+DELIVERY_RETRY_FIRST = timedelta(seconds=30)
+
+# --- the conversation of an appointment ------------------------------------------------------
+
+#: The resident and the worker can write from acceptance until this long after completion.
+CONVERSATION_OPEN_AFTER_DONE = timedelta(hours=24)
+#: At most this many messages per person per appointment in ``CONVERSATION_RATE_WINDOW``.
+CONVERSATION_RATE = 5
+CONVERSATION_RATE_WINDOW = timedelta(minutes=1)
+
 # --- the resident's calendar --------------------------------------------------------------
 
 #: The private calendar feed carries appointments that started at most this long ago.

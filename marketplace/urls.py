@@ -24,6 +24,8 @@ urlpatterns = [
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
     path("", include("bookings.residents.urls")),
+    path("", include("bookings.conversation.urls")),
+    path("", include("bookings.notify.urls")),
     path("", include("payments.urls")),
     path("", include("repairs.urls")),
     # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.console.views.base import console, page
 from marketplace.models import Community
+from marketplace.ratelimits import rate_limited
 from payments.models import PaymentIntentRecord
 from payments.urls import intent_action_url
 from repairs import access, dispatch, quotes, services
@@ -75,6 +76,7 @@ def my_repairs(request):
 
 
 @login_required
+@rate_limited("repair", methods=("POST",))
 def report(request):
     """Report a repair: home or common area, category, description, urgency, photos."""
     form = ReportForm(request.POST or None, request.FILES or None, user=request.user)

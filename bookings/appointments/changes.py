@@ -172,7 +172,7 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         prefer_id=keep,
         exclude_appointment=locked,
     )
-    old_start, old_worker_id = locked.start, locked.worker_id
+    old_start, old_worker_id, old_status = locked.start, locked.worker_id, locked.status
     locked.start, locked.end, locked.worker = new_start, new_start + duration, worker
     try:
         with transaction.atomic():
@@ -185,7 +185,7 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         if attr.option.code == SLOT_OPTION_CODE:
             attr.value = slot_value(new_start)
             attr.save(update_fields=["value"])
-    AppointmentEvent.objects.create(
+    moved = AppointmentEvent.objects.create(
         appointment=locked,
         actor=by,
         from_status=locked.status,
@@ -207,6 +207,13 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         )
     # What a reschedule triggers: reminders move with the start; an unaccepted job is
     # dispatched afresh.
-    appointment_rescheduled(appointment=locked, by=by)
+    appointment_rescheduled(
+        appointment=locked,
+        by=by,
+        old_start=old_start,
+        old_worker_id=old_worker_id,
+        old_status=old_status,
+        event=moved,
+    )
     appointment.refresh_from_db()
     return fee

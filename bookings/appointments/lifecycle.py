@@ -12,7 +12,9 @@ reaches every side effect by reading down:
 3. → cancelled, expired or no-show: the open job offer is withdrawn and the open dispatch
    rounds closed (their pending offer and escalation notices cancelled), and the pending
    reminders cancelled;
-4. → completed: the rating request is planned.
+4. → completed: the rating request is planned;
+5. the people concerned are told (``bookings.notify.events.transition_notices``: booked,
+   accepted, started, completed, cancelled), once each, after commit.
 
 A reschedule is not a transition (the status stays); ``appointment_rescheduled`` is what it
 triggers. Messages are rows sent after commit (``bookings.notify``), never under a lock.
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_noop
 from bookings.availability.slot_cache import calendars_changed
 from bookings.dispatch.outbox import dispatch_round_create, round_withdraw
 from bookings.models import Appointment
+from bookings.notify.events import reschedule_notices, transition_notices
 from bookings.notify.reminders import rating_request_plan, reminders_cancel, reminders_plan
 from bookings.packages.settle import package_settle
 
@@ -55,15 +58,15 @@ def appointment_transition(
     completion the rating request.
     """
     from_status = appointment.status
-    appointment.record_transition(to, by=by, reason=reason, fee=fee)
+    event = appointment.record_transition(to, by=by, reason=reason, fee=fee)
     # The status is written by a queryset update (no signal): an ended job frees the time.
     calendars_changed([appointment.worker_id])
     appointment.sync_order_status()
-    transition_effects(appointment=appointment, from_status=from_status, to=to, by=by)
+    transition_effects(appointment=appointment, from_status=from_status, to=to, by=by, event=event)
     return appointment
 
 
-def transition_effects(*, appointment: Appointment, from_status, to, by=None) -> None:
+def transition_effects(*, appointment: Appointment, from_status, to, by=None, event=None) -> None:
     """What a recorded move from ``from_status`` to ``to`` triggers (not the order status).
 
     Inside the caller's transaction. ``appointment_transition`` calls it; so does the one-click
@@ -76,6 +79,7 @@ def transition_effects(*, appointment: Appointment, from_status, to, by=None) ->
         appointment_ended(appointment=appointment, by=by)
     elif to == Status.COMPLETED:
         rating_request_plan(appointment)
+    transition_notices(appointment=appointment, from_status=from_status, to=to, event=event)
 
 
 def appointment_confirmed(*, appointment: Appointment) -> None:
@@ -97,11 +101,28 @@ def appointment_ended(*, appointment: Appointment, by=None) -> None:
     package_settle(appointment=appointment)
 
 
-def appointment_rescheduled(*, appointment: Appointment, by=None) -> None:
+def appointment_rescheduled(
+    *,
+    appointment: Appointment,
+    by=None,
+    old_start=None,
+    old_worker_id=None,
+    old_status=None,
+    event=None,
+) -> None:
     """What a reschedule triggers, inside its transaction: the reminders move with the start;
     a job no worker has accepted yet is dispatched afresh (open offer
-    withdrawn, new round)."""
+    withdrawn, new round); with ``old_start`` (aware) given, the resident and the workers
+    concerned are told (``reschedule_notices``; ``event``: the move's row)."""
     reminders_plan(appointment)
+    if old_start is not None:
+        reschedule_notices(
+            appointment=appointment,
+            old_start=old_start,
+            old_worker_id=old_worker_id,
+            old_status=old_status or appointment.status,
+            event=event,
+        )
     if appointment.status == Status.CONFIRMED:
         round_withdraw(appointment, by=by, note=_("The appointment was moved"))
         dispatch_round_create(appointment=appointment, reason=_("The appointment was moved"))

@@ -223,6 +223,18 @@ def round_withdraw(appointment: Appointment, *, by=None, note: str = "") -> None
                 note=note[:300],
                 at=now,
             )
+            # The worker was told of the offer: tell them it is gone (once per offer).
+            withdrawn, created = Notice.objects.get_or_create(
+                key=f"offer_withdrawn:{offer.pk}",
+                defaults={
+                    "appointment": appointment,
+                    "kind": Notice.Kind.OFFER_WITHDRAWN,
+                    "recipient_id": offer.worker.user_id,
+                    "due_at": now,
+                },
+            )
+            if created:
+                kick_on_commit(NOTICE_TASK, withdrawn.pk)
     DispatchRound.objects.filter(appointment=appointment, status__in=DispatchRound.OPEN).update(
         status=DispatchRound.Status.CLOSED, closed_at=now
     )

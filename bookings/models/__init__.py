@@ -5,16 +5,19 @@ and Django finds every model of the ``bookings`` app.
 - ``workers``: Worker, WeeklyHours, TimeOff
 - ``appointments``: Appointment, AppointmentEvent (and the range expression its constraint uses)
 - ``dispatch``: DispatchRound (the outbox), JobOffer, DispatchAttempt
-- ``notices``: Notice (reminders, job-offer and escalation notices, rating requests)
+- ``notices``: Notice (reminders, job-offer and escalation notices, rating requests, what
+  happened to an appointment), NoticeDelivery (its email and SMS), ChannelPreference
 - ``calendar``: CalendarFeed
 - ``bookings.series.models``: Series, SeriesOccurrence (regular care, its own sub-package)
 - ``bookings.packages.models``: Package, PackageEntry (prepaid visits and their ledger)
+- ``bookings.conversation.models``: AppointmentMessage (the conversation of an appointment)
 """
 
+from bookings.conversation.models import AppointmentMessage
 from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
 from bookings.models.calendar import CalendarFeed, _new_token
 from bookings.models.dispatch import DispatchAttempt, DispatchRound, JobOffer
-from bookings.models.notices import Notice
+from bookings.models.notices import ChannelPreference, Notice, NoticeDelivery
 from bookings.models.workers import TimeOff, WeeklyHours, Worker
 from bookings.packages.models import Package, PackageEntry
 from bookings.series.models import Series, SeriesOccurrence
@@ -22,7 +25,9 @@ from bookings.series.models import Series, SeriesOccurrence
 __all__ = [
     "Appointment",
     "AppointmentEvent",
+    "AppointmentMessage",
     "CalendarFeed",
+    "ChannelPreference",
     "DispatchAttempt",
     "DispatchRound",
     "JobOffer",
@@ -31,6 +36,7 @@ __all__ = [
     "PackageEntry",
     "Series",
     "SeriesOccurrence",
+    "NoticeDelivery",
     "TimeOff",
     "TsTzRange",
     "WeeklyHours",

@@ -29,6 +29,19 @@ class Notice(models.Model):
         OFFER = "offer", _("New job offer to a worker")
         ESCALATION_MANAGER = "escalation_manager", _("No worker left: alert to a manager")
         ESCALATION_RESIDENT = "escalation_resident", _("No worker left: notice to the resident")
+        # What happened to an appointment, told once when it happens (``bookings.notify.events``).
+        BOOKED = "booked", _("Booked")
+        ACCEPTED = "accepted", _("A worker accepted")
+        STARTED = "started", _("The worker is on the way / checked in")
+        COMPLETED = "completed", _("Completed: the receipt")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        REFUNDED = "refunded", _("Refund made")
+        PAYMENT_FAILED = "payment_failed", _("Payment failed")
+        OFFER_WITHDRAWN = "offer_withdrawn", _("Job offer withdrawn")
+        JOB_CHANGED = "job_changed", _("Your job was moved")
+        JOB_CANCELLED = "job_cancelled", _("Your job was cancelled")
+        MESSAGE = "message", _("A new message about an appointment")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -39,9 +52,12 @@ class Notice(models.Model):
     #: Kinds with one row per appointment, moved when the appointment moves.
     SCHEDULED = (Kind.RESIDENT_24H, Kind.RESIDENT_2H, Kind.WORKER_1H, Kind.RATING_REQUEST)
 
+    # Empty only for a notice about something else (``bookings.notify.notify`` without one).
     appointment = models.ForeignKey(
         "bookings.Appointment",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="reminders",
         verbose_name=_("appointment"),
     )
@@ -82,6 +98,11 @@ class Notice(models.Model):
     channels = models.CharField(
         _("sent by"), max_length=100, blank=True, help_text=_("inbox, email, sms")
     )
+    # What happened, for the text: old times, fees, amounts (JSON: strings and numbers).
+    context = models.JSONField(_("details"), default=dict, blank=True)
+    # Exactly once per happening: the same key twice (a replayed task, a repeated signal) makes
+    # no second row. Empty for the reminders, whose constraints below say what is unique.
+    key = models.CharField(_("key"), max_length=150, blank=True, default="")
     created = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -114,7 +135,87 @@ class Notice(models.Model):
                 condition=Q(kind__in=["escalation_manager", "escalation_resident"]),
                 name="one_escalation_notice_per_recipient",
             ),
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="one_notice_per_key"
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.appointment_id} ({self.get_status_display()})"
+
+
+class NoticeDelivery(models.Model):
+    """One channel's copy of a sent notice (email or SMS), sent once and retried on failure.
+
+    Written with the notice's inbox copy when the notice is sent (``bookings.notify.reminders``);
+    claimed like a notice (pending → sending by a conditional UPDATE) so it leaves once. A
+    failure puts it back to pending with a later ``due_at`` (backoff); after the last attempt
+    it is ``failed``, with the error, never ``sent``. SMS in quiet hours is due at their end."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    # The email body, or the SMS text as the template renders it (what the file backend shows).
+    body = models.TextField(_("text"))
+    # SMS only: the gateway's template code and its parameters (Chinese template SMS).
+    template = models.CharField(_("SMS template"), max_length=60, blank=True)
+    params = models.JSONField(_("SMS parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    due_at = models.DateTimeField(_("due at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("notice delivery")
+        verbose_name_plural = _("notice deliveries")
+        indexes = [models.Index(fields=["status", "due_at"], name="delivery_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "channel"], name="one_delivery_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} of notice {self.notice_id} ({self.status})"
+
+
+class ChannelPreference(models.Model):
+    """Which channels a person wants for one kind of notice. No row: every channel."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Notice.Kind.choices)
+    inbox = models.BooleanField(_("inbox"), default=True)
+    email = models.BooleanField(_("email"), default=True)
+    sms = models.BooleanField(_("SMS"), default=True)
+
+    class Meta:
+        verbose_name = _("notice preference")
+        verbose_name_plural = _("notice preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}"

@@ -6,24 +6,27 @@ Planned in the booking's transactions (``reminders_plan`` on confirm and resched
 on commit). No Celery countdowns: the due time is a column.
 
 Exactly once: a sender first *claims* a row with a conditional UPDATE (pending → sending); only
-the one whose UPDATE changed the row sends. It sends outside any transaction, then writes the
-inbox copy and marks the row sent in one transaction. A sender that dies after claiming leaves
-the row ``sending``; after ``REMINDER_LEASE`` another sender may claim it again.
+the one whose UPDATE changed the row sends. In one transaction it marks the row sent, writes the
+inbox copy and one ``NoticeDelivery`` per other channel the recipient chose
+(``bookings.notify.preferences``); then, outside any transaction, it sends those (each claimed
+the same way, retried with backoff: ``bookings.notify.deliveries``). A sender that dies after
+claiming leaves the row ``sending``; after ``REMINDER_LEASE`` another sender may claim it again.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
-from bookings.notify.channels import deliver, inbox_write
+from bookings.models import Appointment, Notice, Worker
+from bookings.notify.channels import inbox_write
+from bookings.notify.claims import MAY_GO_STALE, reminder_lease, reminder_still_wanted
+from bookings.notify.deliveries import deliveries_create, deliveries_send_due, delivery_send
 from bookings.notify.messages import message_for, recipient_of
+from bookings.notify.preferences import channels_for
 from marketplace import metrics
 from marketplace.policy import RATING_AFTER, RESIDENT_REMINDER_BEFORE, WORKER_REMINDER_BEFORE
 
@@ -37,11 +40,6 @@ BEFORE_START = {
     Kind.RESIDENT_2H: RESIDENT_REMINDER_BEFORE[1],
     Kind.WORKER_1H: WORKER_REMINDER_BEFORE,
 }
-
-
-def reminder_lease() -> timedelta:
-    """How long a claimed (``sending``) row is left to its sender before another may claim it."""
-    return timedelta(seconds=settings.LINLI_REMINDER_LEASE_SECONDS)
 
 
 def reminders_plan(appointment: Appointment, *, now=None) -> None:
@@ -93,8 +91,9 @@ def _worker_user_id(appointment: Appointment) -> int | None:
 
 
 def reminders_cancel(appointment: Appointment) -> int:
-    """The appointment ended (cancelled, expired, no-show): nothing more to remind."""
-    return appointment.reminders.filter(status=Notice.Status.PENDING).update(
+    """The appointment ended (cancelled, expired, no-show): nothing more to remind. Notices
+    of what happened (its cancellation among them) are still sent."""
+    return appointment.reminders.filter(status=Notice.Status.PENDING, kind__in=MAY_GO_STALE).update(
         status=Notice.Status.CANCELLED
     )
 
@@ -121,24 +120,6 @@ def _claim(reminder_id: int, now) -> bool:
     )
 
 
-def reminder_still_wanted(reminder: Notice, now) -> bool:
-    """Is the message still true and useful? (Checked after claiming, before sending.)"""
-    appointment = reminder.appointment
-    if reminder.kind in (Kind.RESIDENT_24H, Kind.RESIDENT_2H):
-        return appointment.status in (Status.CONFIRMED, Status.ACCEPTED) and appointment.start > now
-    if reminder.kind == Kind.WORKER_1H:
-        return appointment.status == Status.ACCEPTED and appointment.start > now
-    if reminder.kind == Kind.RATING_REQUEST:
-        return appointment.status == Status.COMPLETED
-    if reminder.kind == Kind.OFFER:
-        return reminder.offer.status == JobOffer.Status.OPEN and reminder.offer.expires_at > now
-    # The escalation notices: only while nobody has been found since.
-    return (
-        reminder.request.status == DispatchRound.Status.ESCALATED
-        and appointment.status == Status.CONFIRMED
-    )
-
-
 def reminder_send(*, reminder_id: int, now=None) -> bool:
     """Send one reminder if it is due and nobody else has; True if this call sent it."""
     now = now or timezone.now()
@@ -147,10 +128,11 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
     # Three small queries, not one joining eleven tables: PostgreSQL spent ~16 ms planning
     # that one (its join search grows steeply with the tables), more than the rest of a send.
     reminder = Notice.objects.select_related("recipient", "offer", "request").get(pk=reminder_id)
-    reminder.appointment = Appointment.objects.select_related(
-        "product", "community", "household", "resident"
-    ).get(pk=reminder.appointment_id)
-    if reminder.appointment.worker_id is not None:
+    if reminder.appointment_id is not None:
+        reminder.appointment = Appointment.objects.select_related(
+            "product", "community", "household", "resident"
+        ).get(pk=reminder.appointment_id)
+    if reminder.appointment_id is not None and reminder.appointment.worker_id is not None:
         reminder.appointment.worker = Worker.objects.select_related("user").get(
             pk=reminder.appointment.worker_id
         )
@@ -160,22 +142,31 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
         )
         return False
     user = recipient_of(reminder)
+    channels = channels_for(user, reminder.kind)
     message = message_for(reminder, user)
-    # Network calls, outside any transaction and lock.
-    channels = deliver(user, message)
+    deliveries = []
     sent_at = timezone.now()
     with transaction.atomic():
-        # Why one transaction: the inbox copy exists if and only if the row says sent.
+        # Why one transaction: the inbox copy and the email and SMS rows exist if and only if
+        # the row says sent, so a crash sends either all of them later or none twice.
         marked = Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
             status=Notice.Status.SENT,
             sent_at=sent_at,
-            channels=",".join(["inbox", *channels]),
+            channels=",".join(channels),
             recipient=user,  # who was reminded: a new worker is reminded again
         )
         if marked:
-            inbox_write(user, message)
+            if "inbox" in channels:
+                inbox_write(user, message)
+            deliveries = deliveries_create(
+                notice=reminder, user=user, message=message, channels=channels, now=now
+            )
     if marked:
         metrics.REMINDER_LATENESS.observe(max((sent_at - reminder.due_at).total_seconds(), 0))
+    # Network calls, outside any transaction and lock; each delivery is claimed once.
+    for delivery in deliveries:
+        if delivery.due_at <= now:
+            delivery_send(delivery_id=delivery.pk, now=now)
     return bool(marked)
 
 
@@ -197,4 +188,6 @@ def reminders_send_due(*, now=None, limit: int = 200) -> int:
             sent += reminder_send(reminder_id=reminder_id, now=now)
         except Exception:  # noqa: BLE001 — one bad row must not stop the others
             log.exception("Reminder %s could not be sent", reminder_id)
+    # The emails and SMS still due: retries after a refusal, SMS held over the quiet hours.
+    deliveries_send_due(now=now, limit=limit)
     return sent

@@ -237,6 +237,11 @@ OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env("SMS_BACKEND", default="bookings.notify.channels.LoggingSMSBackend")
 # The demo's logging backend also appends each text message to sms.jsonl in this folder.
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# No SMS between these local hours (from, until); the policy's 22–8 (marketplace.policy).
+LINLI_SMS_QUIET_HOURS = tuple(env.list("LINLI_SMS_QUIET_HOURS", cast=int, default=[22, 8]))
+# Gateway template codes per notice kind, e.g. SMS_TEMPLATES=booked=SMS_123,cancelled=SMS_456
+# (the default code is LINLI_<KIND>).
+SMS_TEMPLATES = env.dict("SMS_TEMPLATES", default={})
 # A reminder claimed by a worker that died is claimed again after this many seconds.
 LINLI_REMINDER_LEASE_SECONDS = env.int("LINLI_REMINDER_LEASE_SECONDS", default=120)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,18 +26,38 @@ from bookings.models import Appointment
 Status = Appointment.Status
 
 
+def _worker_board(worker) -> dict:
+    """A worker's offers and jobs, and a ``version`` that changes when any of them does."""
+    today, upcoming = job_services.worker_jobs(worker)
+    offers = list(offers_for_worker(worker))
+    seen = [(o.pk, o.expires_at.isoformat()) for o in offers] + [
+        (j.pk, j.status, j.start.isoformat(), j.updated.isoformat()) for j in [*today, *upcoming]
+    ]
+    version = hashlib.sha1(repr(seen).encode()).hexdigest()[:16]  # noqa: S324 — not security
+    return {"today": today, "upcoming": upcoming, "offers": offers, "version": version}
+
+
 @console()
 def home(request):
     """A worker's offers and jobs; a manager's shortcuts (both for someone who is both)."""
     role = request.console
     context = page(request)
     if role.is_worker:
-        today, upcoming = job_services.worker_jobs(role.worker)
-        context.update(today=today, upcoming=upcoming, offers=list(offers_for_worker(role.worker)))
+        context.update(_worker_board(role.worker))
     if role.is_manager:
         context["board"] = list(dispatch_board(role.provider))
         context["team_size"] = team_size(role.provider)
     return render(request, "bookings/provider/home.html", context)
+
+
+@console(worker=True)
+def live(request):
+    """The worker's offers and jobs as the console's self-refreshing part (htmx polls it every
+    5 s): 204 when nothing changed since the ``v`` the page has, else the fragment."""
+    board = _worker_board(request.console.worker)
+    if request.GET.get("v") == board["version"]:
+        return HttpResponse(status=204)
+    return render(request, "bookings/provider/_worker_live.html", page(request, **board))
 
 
 # --- a job ----------------------------------------------------------------------------------------

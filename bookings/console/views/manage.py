@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +25,14 @@ from marketplace.csv_export import csv_download
 DISPATCH_PAGE_SIZE = 50
 
 
+def _board(provider, page_number) -> dict:
+    """``{"board": one page of the dispatch board, "version": a digest of what it shows}``."""
+    board = Paginator(dispatch_board(provider), DISPATCH_PAGE_SIZE).get_page(page_number)
+    seen = [(j.pk, j.is_escalated, j.open_offer, j.worker_id, j.start.isoformat()) for j in board]
+    version = hashlib.sha1(repr(seen).encode()).hexdigest()[:16]  # noqa: S324 — not security
+    return {"board": board, "version": version}
+
+
 @console(manager=True)
 def dispatch(request):
     """The provider's jobs waiting for a worker or an answer, and the escalated ones (first),
@@ -29,9 +40,21 @@ def dispatch(request):
 
     A busy provider has thousands of upcoming unaccepted jobs: drawing them all cost over a
     second per view."""
-    board = Paginator(dispatch_board(request.console.provider), DISPATCH_PAGE_SIZE)
-    board = board.get_page(request.GET.get("page"))
-    return render(request, "bookings/provider/dispatch.html", page(request, board=board))
+    return render(
+        request,
+        "bookings/provider/dispatch.html",
+        page(request, **_board(request.console.provider, request.GET.get("page"))),
+    )
+
+
+@console(manager=True)
+def dispatch_live(request):
+    """The dispatch board's self-refreshing part (htmx polls it every 5 s, with the page's
+    ``?page=``): 204 when nothing changed since the ``v`` the page has, else the fragment."""
+    board = _board(request.console.provider, request.GET.get("page"))
+    if request.GET.get("v") == board["version"]:
+        return HttpResponse(status=204)
+    return render(request, "bookings/provider/_dispatch_live.html", page(request, **board))
 
 
 @console(manager=True)

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 Status = Appointment.Status
 
 
-def test_a_booking_writes_the_outbox_row_and_its_kick_offers_the_job(book, worker, capture):
+def test_a_booking_writes_the_outbox_row_and_its_kick_offers_the_job(
+    book, worker, resident, capture
+):
     with capture():
         appointment = book(tomorrow_at(10))
     request = DispatchRound.objects.get(appointment=appointment)
@@ -36,7 +38,8 @@ def test_a_booking_writes_the_outbox_row_and_its_kick_offers_the_job(book, worke
     assert [a.outcome for a in appointment.dispatch_attempts.all()] == ["offered"]
     # The worker is told at once: inbox, email (and SMS when there is a phone).
     assert Notification.objects.filter(recipient=worker.user).count() == 1
-    assert [m.to for m in mail.outbox] == [[worker.user.email]]
+    # ...and the resident is told the booking stands (their "booked" notice).
+    assert sorted(m.to for m in mail.outbox) == [[resident.email], [worker.user.email]]
 
 
 def test_a_lost_kick_is_picked_up_by_the_sweep_once(book, worker):
@@ -144,7 +147,8 @@ def test_with_nobody_left_managers_are_alerted_and_the_resident_offered_a_way_ou
     assert dispatch_board(worker.provider)[0].is_escalated
     manager_note = Notification.objects.get(recipient=provider_manager)
     assert "无人接单" in manager_note.subject  # the manager reads Simplified Chinese
-    resident_note = Notification.objects.get(recipient=resident)
+    # The resident's notes: the booking's, then this one.
+    resident_note = Notification.objects.filter(recipient=resident).order_by("pk").last()
     assert "/reschedule/" in resident_note.body and "/cancel/" in resident_note.body
     assert "full refund" in resident_note.body
     # Within 24 h or not, cancelling an escalated appointment is free.

@@ -15,6 +15,7 @@ from bookings.dispatch.offers import offer_accept
 from bookings.dispatch.outbox import dispatch_round_process
 from bookings.models import Appointment, DispatchRound, JobOffer, Notice, Worker
 from bookings.notify.reminders import reminders_send_due
+from tests.bookings.notify.conftest import tell_now
 from tests.factories import UserFactory
 from tests.support import local
 
@@ -82,7 +83,7 @@ def test_a_worker_deactivated_in_the_admin_hands_their_accepted_job_to_another(
     assert appointment.events.filter(from_status=Status.ACCEPTED, to_status=Status.CONFIRMED)
     # The 1 h reminder is the new worker's once they accept; the leaving one gets nothing.
     offer_accept(offer=offer, worker=other)
-    mail.outbox.clear()
+    tell_now()  # what just happened (booked, accepted, the offers), told at once
     assert reminders_send_due(now=appointment.start - timedelta(minutes=59)) == 3
     workers_mailed = [m.to for m in mail.outbox if m.to != [resident.email]]
     assert workers_mailed == [[other.user.email]]

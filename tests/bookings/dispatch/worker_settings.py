@@ -11,6 +11,8 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["LINLI_WORKER_MAIL_DIR"]
 SMS_BACKEND = "bookings.notify.channels.FileSMSBackend"
 SMS_FILE_PATH = os.environ["LINLI_WORKER_SMS_DIR"]
+# No quiet hours: the worker's tests must send their SMS at any hour of the day they run.
+LINLI_SMS_QUIET_HOURS = ()
 # A reminder claimed by a worker that died is sent by another after this (120 s in production).
 LINLI_REMINDER_LEASE_SECONDS = 3
 # The bookings tasks of CELERY_BEAT_SCHEDULE (base settings), every second instead of 15/30 s.

@@ -13,6 +13,7 @@ from bookings.dispatch.offers import offer_accept
 from bookings.dispatch.outbox import dispatch_round_process
 from bookings.notify import channels as sms
 from bookings.notify.reminders import reminders_send_due
+from tests.bookings.notify.conftest import tell_now
 from tests.support import local
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def _texts_to(user):
 @pytest.mark.parametrize("before", [timedelta(hours=24), timedelta(hours=2)])
 def test_a_reminder_before_acceptance_names_no_worker(book, worker, reachable, before):
     appointment = book(local(3, 10))
+    tell_now()
     dispatch_round_process(round_id=appointment.dispatch_requests.get().pk)  # offered, unanswered
     held = appointment.worker
     assert _send_only(appointment, before) == 1
@@ -55,8 +57,10 @@ def test_a_reminder_before_acceptance_names_no_worker(book, worker, reachable, b
 @pytest.mark.parametrize("before", [timedelta(hours=24), timedelta(hours=2)])
 def test_a_reminder_after_acceptance_names_the_worker(book, worker, reachable, before):
     appointment = book(local(3, 10))
+    tell_now()
     offer = dispatch_round_process(round_id=appointment.dispatch_requests.get().pk)
     offer_accept(offer=offer, worker=offer.worker)
+    tell_now()
     _send_only(appointment, before)
     texts = _texts_to(reachable)
     assert len(texts) == 2
@@ -67,6 +71,7 @@ def test_the_calendar_and_the_page_name_the_worker_only_once_accepted(
     client, book, worker, resident
 ):
     appointment = book(local(3, 10))
+    tell_now()
     held = appointment.worker
     client.force_login(resident)
 
@@ -82,5 +87,6 @@ def test_the_calendar_and_the_page_name_the_worker_only_once_accepted(
     assert held.display_name not in page()
     offer = dispatch_round_process(round_id=appointment.dispatch_requests.get().pk)
     offer_accept(offer=offer, worker=offer.worker)
+    tell_now()
     assert held.display_name in ics_description()
     assert held.display_name in page()

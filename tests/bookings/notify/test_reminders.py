@@ -16,6 +16,7 @@ from bookings.appointments.lifecycle import appointment_transition
 from bookings.models import Appointment, Notice
 from bookings.notify import channels as sms
 from bookings.notify.reminders import reminders_send_due
+from tests.bookings.notify.conftest import tell_now
 from tests.support import local
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def _due(appointment):
 
 def test_a_booking_plans_the_resident_and_worker_reminders(book, worker):
     appointment = book(local(3, 10))
+    tell_now()
     assert _due(appointment) == {
         Kind.RESIDENT_24H: appointment.start - timedelta(hours=24),
         Kind.RESIDENT_2H: appointment.start - timedelta(hours=2),
@@ -40,6 +42,7 @@ def test_each_reminder_is_sent_once_in_the_recipients_language(book, worker, res
     resident.language, resident.phone = "en", "13800138000"
     resident.save()
     appointment = book(local(3, 10))
+    tell_now()
     Appointment.objects.filter(pk=appointment.pk).update(status=Status.ACCEPTED)
     at_24h = appointment.start - timedelta(hours=24) + timedelta(seconds=1)
     assert reminders_send_due(now=at_24h) == 1
@@ -52,20 +55,30 @@ def test_each_reminder_is_sent_once_in_the_recipients_language(book, worker, res
     assert reminders_send_due(now=at_1h) == 0
     worker_mail = mail.outbox[-1] if mail.outbox[-1].to == [worker.user.email] else mail.outbox[-2]
     assert "1 小时" in worker_mail.subject  # the worker's language: Simplified Chinese
-    assert Notification.objects.filter(recipient=resident).count() == 2
+    # The two reminders, and the booking's own notice before them.
+    assert Notification.objects.filter(recipient=resident).count() == 3
     assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.SENT}
 
 
 def test_a_cancelled_appointment_gets_no_reminder(book, worker, resident):
     appointment = book(local(3, 10))
+    tell_now()
     appointment_cancel(appointment=appointment, by=resident)
+    tell_now()
     assert reminders_send_due(now=appointment.start - timedelta(minutes=30)) == 0
-    assert mail.outbox == [] and Notification.objects.count() == 0
-    assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.CANCELLED}
+    # Only what happened was told (booked, then cancelled): no reminder.
+    assert mail.outbox == []
+    told = Notice.objects.filter(status=Notice.Status.SENT).values_list("kind", flat=True)
+    assert sorted(told) == [Kind.BOOKED, Kind.CANCELLED]
+    assert Notification.objects.count() == 2
+    assert set(
+        Notice.objects.filter(kind__in=Notice.SCHEDULED).values_list("status", flat=True)
+    ) == {Notice.Status.CANCELLED}
 
 
 def test_a_reminder_claimed_for_a_job_cancelled_meanwhile_is_not_sent(book, worker):
     appointment = book(local(3, 10))
+    tell_now()
     Appointment.objects.filter(pk=appointment.pk).update(status=Status.CANCELLED)
     assert reminders_send_due(now=appointment.start - timedelta(minutes=30)) == 0
     assert mail.outbox == []
@@ -73,7 +86,9 @@ def test_a_reminder_claimed_for_a_job_cancelled_meanwhile_is_not_sent(book, work
 
 def test_rescheduling_moves_the_reminders(book, worker, resident):
     appointment = book(local(3, 10))
+    tell_now()
     appointment_reschedule(appointment=appointment, new_start=local(4, 15), by=resident)
+    tell_now()
     appointment.refresh_from_db()
     assert _due(appointment)[Kind.RESIDENT_24H] == appointment.start - timedelta(hours=24)
     assert _due(appointment)[Kind.WORKER_1H] == appointment.start - timedelta(hours=1)
@@ -85,18 +100,22 @@ def test_a_late_booking_gets_only_the_reminders_still_ahead(book, worker):
     if not 9 <= start.hour <= 16:
         pytest.skip("the factory worker's hours (08–18) do not cover a start 4 h from now")
     appointment = book(start)
+    tell_now()
     assert set(_due(appointment)) == {Kind.RESIDENT_2H, Kind.WORKER_1H}
 
 
 def test_completion_plans_one_rating_request(book, worker, resident):
     appointment = book(local(3, 10))
+    tell_now()
     for status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED):
         appointment_transition(appointment=appointment, to=status, by=worker.user)
+    tell_now()  # accepted, started, completed (the receipt)
+    before = Notification.objects.filter(recipient=resident).count()
     request = appointment.reminders.get(kind=Kind.RATING_REQUEST)
     assert reminders_send_due(now=request.due_at - timedelta(seconds=1)) == 0
     assert reminders_send_due(now=request.due_at) == 1
     assert reminders_send_due(now=request.due_at + timedelta(hours=1)) == 0
-    assert Notification.objects.filter(recipient=resident).count() == 1
+    assert Notification.objects.filter(recipient=resident).count() == before + 1
 
 
 LONG_DELAY = re.compile(r"\b(countdown|eta)\s*=")

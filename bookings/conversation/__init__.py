@@ -1,0 +1,1 @@
+"""The conversation of an appointment (models, services, views, templates)."""
