@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from marketplace import metrics
 from repairs.models import RepairRequest
 from repairs.notices import repair_notify, request_path
 from repairs.transitions import figures_changed
@@ -67,6 +68,9 @@ def _escalate(request_ids, field: str, now, subject: str, body: str) -> int:
         ):
             continue
         done += 1
+        metrics.CLOCK_BREACHES.labels(
+            kind="repair", clock=field.removesuffix("_escalated_at")
+        ).inc()
         desk = list(request.community.enterprise.staff.filter(is_active=True))
         repair_notify(
             desk, lambda s=subject, b=body: (_(s), _(b)), path=request_path(request.pk, role="desk")

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from oscar.apps.communication.models import Notification
+from prometheus_client import REGISTRY
 
 from repairs.board import on_time_figures
 from repairs.clocks import clocks_escalate, request_clocks
@@ -45,11 +46,19 @@ def test_the_clocks_come_from_the_enterprises_policy(resident, home, stricter):
     assert normal.arrive_due - normal.reported_at == timedelta(minutes=240)
 
 
+def _breaches(clock: str) -> float:
+    return (
+        REGISTRY.get_sample_value("linli_clock_breaches_total", {"kind": "repair", "clock": clock})
+        or 0.0
+    )
+
+
 def test_a_breached_take_clock_escalates_once_to_the_desk_and_the_resident(
     resident, home, desk_staff, commit
 ):
     repair = report(resident, home)  # urgent: 10 min to take, 30 to arrive
     t0 = repair.reported_at
+    breaches_before = {clock: _breaches(clock) for clock in ("take", "arrive")}
     assert [c.state for c in request_clocks(repair, now=t0 + timedelta(minutes=9))] == [
         "running",
         "running",
@@ -66,6 +75,8 @@ def test_a_breached_take_clock_escalates_once_to_the_desk_and_the_resident(
     with commit():
         assert clocks_escalate(now=t0 + timedelta(minutes=31)) == 1  # then the arrival clock
     assert Notification.objects.filter(recipient=desk_staff).count() == 2
+    # Each breach is counted once on /metrics (linli_clock_breaches_total{kind="repair"}).
+    assert {c: _breaches(c) - n for c, n in breaches_before.items()} == {"take": 1, "arrive": 1}
     assert [c.state for c in request_clocks(repair, now=t0 + timedelta(minutes=31))] == [
         "breached",
         "breached",
