@@ -6,6 +6,7 @@ provider console read their windows, horizons and timeouts here.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -83,6 +84,13 @@ RESIDENT_REMINDER_BEFORE = (timedelta(hours=24), timedelta(hours=2))
 WORKER_REMINDER_BEFORE = timedelta(hours=1)
 #: The rating request is due this long after completion.
 RATING_AFTER = timedelta(hours=1)
+
+# --- ratings (feedback.ratings: the damped average dispatch breaks ties with) --------------
+
+#: A worker's rating is (C·m + Σ stars) / (C + n): prior mean m (an unrated worker's rating)
+#: and the weight C of that prior, in ratings.
+RATING_PRIOR_MEAN = Decimal("4.50")
+RATING_PRIOR_WEIGHT = 5
 
 # --- the resident's calendar --------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.policy import RATING_PRIOR_MEAN
+
 
 class Worker(models.Model):
     """A person who does the jobs of one provider: cleaner, carer, courier, technician."""
@@ -43,7 +45,7 @@ class Worker(models.Model):
         _("rating"),
         max_digits=3,
         decimal_places=2,
-        default=Decimal("5.00"),
+        default=RATING_PRIOR_MEAN,
         help_text=_("Average of residents' ratings, 1 to 5."),
     )
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms",
     "bookings",
     "payments",
+    "feedback",
     # Oscar, with the apps we change forked into marketplace/.
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -343,4 +344,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
+    # feedback: complaints whose clock is breached escalate within a minute; last month's
+    # credit stars (idempotent, so the daily run only ever repeats the same grades).
+    "feedback: escalate complaints": {
+        "task": "feedback.tasks.escalate_complaints",
+        "schedule": 60.0,
+    },
+    "feedback: credit stars": {"task": "feedback.tasks.grade_last_month", "schedule": 86400.0},
 }
