@@ -56,6 +56,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cms.boards import _money
+from feedback.credit.public import community_figures
 from marketplace.csv_export import csv_text
 
 SCHEMA = "linli.fee-board/1"
@@ -182,6 +183,8 @@ def board_document(board) -> dict:
             {"period": f.period, "item": f.item, "amount": _money(f.amount), "note": f.note}
             for f in board.fund_uses.all()
         ],
+        # feedback: the last 90 days' complaint figures and the enterprise's credit stars.
+        "complaint_figures": community_figures(community),
     }
 
 

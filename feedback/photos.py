@@ -43,7 +43,9 @@ def photo_clean(upload, *, max_bytes: int = PHOTO_MAX_BYTES, max_side: int = PHO
         with Image.open(upload) as probe:
             kind = probe.format
             if probe.width * probe.height > MAX_PIXELS:
-                raise PhotoRefused(_("The photo %(name)s has too many pixels.") % {"name": upload.name})
+                raise PhotoRefused(
+                    _("The photo %(name)s has too many pixels.") % {"name": upload.name}
+                )
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:

@@ -19,6 +19,7 @@ REVIEW_TEXT_MAX = 500
 #: worker starts from, ``C`` how many ratings' weight it carries: one early 1 or 5 moves a
 #: worker only a sixth of the way. Kept in ``marketplace.policy`` (the worker model's default).
 from marketplace.policy import RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT  # noqa: E402,F401
+
 #: Reviews shown on a service page.
 REVIEWS_SHOWN = 5
 

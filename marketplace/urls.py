@@ -19,6 +19,7 @@ urlpatterns = [
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
     path("", include("bookings.residents.urls")),
     path("", include("payments.urls")),
+    path("", include("feedback.urls")),
     # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so
     # Oscar's offer, range and voucher dashboards and the basket's voucher form are closed.
     re_path(

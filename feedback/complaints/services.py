@@ -8,6 +8,8 @@ moved it first → ``Conflict``). Notices go through ``feedback.notices.notify``
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -38,7 +40,9 @@ def _text(text, *, required=True) -> str:
     if required and not text:
         raise FeedbackError(_("Please write what happened."))
     if len(text) > COMPLAINT_TEXT_MAX:
-        raise FeedbackError(_("The text is longer than %(n)d characters.") % {"n": COMPLAINT_TEXT_MAX})
+        raise FeedbackError(
+            _("The text is longer than %(n)d characters.") % {"n": COMPLAINT_TEXT_MAX}
+        )
     return text
 
 
@@ -214,7 +218,8 @@ def complaint_file_hotline(
 def _create(*, by, photos=(), now, **fields) -> Complaint:
     response_due, resolution_due = clocks_from(fields["category"], now)
     complaint = Complaint.objects.create(
-        number=f"tmp-{now.timestamp()}-{by.pk}",
+        # A unique placeholder until the row has its id (the number is made from it).
+        number=uuid.uuid4().hex[:20],
         enterprise_id=fields["community"].enterprise_id,
         filed_at=now,
         response_due=response_due,
@@ -375,7 +380,9 @@ def complaint_resolve(*, complaint: Complaint, user, text: str, now=None) -> Com
         [complaint.resident],
         complaint,
         gettext_lazy("Complaint %(number)s resolved: are you satisfied?"),
-        gettext_lazy("[Linli] Complaint %(number)s resolved. Tell us if you are satisfied: %(url)s"),
+        gettext_lazy(
+            "[Linli] Complaint %(number)s resolved. Tell us if you are satisfied: %(url)s"
+        ),
         for_handler=False,
     )
     return event
@@ -425,8 +432,7 @@ def complaint_reopen(*, complaint: Complaint, user, text: str, now=None) -> Comp
         reopened=F("reopened") + 1,
         resolved_at=None,
         satisfaction="",
-        resolution_due=now
-        + resolution_time(complaint.category, is_complex=complaint.is_complex),
+        resolution_due=now + resolution_time(complaint.category, is_complex=complaint.is_complex),
     )
     complaint.refresh_from_db()
     event = _event(complaint, Event.REOPENED, by=user, text=text, now=now)
@@ -449,12 +455,20 @@ def complaint_attach_event(
     now = now or timezone.now()
     if complaint.resident_id != user.pk:
         _require_handler(complaint, user)
-    if complaint.appointment_id is None or appointment_event.appointment_id != complaint.appointment_id:
+    if (
+        complaint.appointment_id is None
+        or appointment_event.appointment_id != complaint.appointment_id
+    ):
         raise NotAllowed(_("Only events of this complaint's appointment can be attached."))
     at = timezone.localtime(appointment_event.at)
     text = f"{at:%Y-%m-%d %H:%M} {appointment_event.get_to_status_display()} {appointment_event.reason}"
     return _event(
-        complaint, Event.EVIDENCE, by=user, text=text.strip(), now=now, appointment_event=appointment_event
+        complaint,
+        Event.EVIDENCE,
+        by=user,
+        text=text.strip(),
+        now=now,
+        appointment_event=appointment_event,
     )
 
 

@@ -77,7 +77,11 @@ def complaint_figures(complaints, *, until: datetime) -> ComplaintFigures:
     Only what had happened by ``until`` counts (answers, resolutions, reopenings,
     satisfaction answers are read from the timeline), so the result for a past period does
     not change."""
-    rows = list(complaints.filter(filed_at__lt=until).only("pk", "response_due", "responded_at", "resolution_due"))
+    rows = list(
+        complaints.filter(filed_at__lt=until).only(
+            "pk", "response_due", "responded_at", "resolution_due"
+        )
+    )
     events = {}
     for e in ComplaintEvent.objects.filter(
         complaint__in=[c.pk for c in rows],

@@ -203,5 +203,9 @@ def grades_compute_month(month: date) -> list[CreditGrade]:
 
 def latest_grade(*, provider=None, enterprise=None) -> CreditGrade | None:
     """The newest grade of a provider or an enterprise, or None."""
-    qs = CreditGrade.objects.filter(provider=provider) if provider else CreditGrade.objects.filter(enterprise=enterprise)
+    qs = (
+        CreditGrade.objects.filter(provider=provider)
+        if provider
+        else CreditGrade.objects.filter(enterprise=enterprise)
+    )
     return qs.order_by("-month").first()

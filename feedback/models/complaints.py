@@ -274,3 +274,6 @@ class ComplaintPhoto(models.Model):
         ordering = ["pk"]
         verbose_name = _("complaint photo")
         verbose_name_plural = _("complaint photos")
+
+    def __str__(self):
+        return f"{self.complaint_id}: {self.image.name}"

@@ -33,13 +33,22 @@ class Rating(models.Model):
         verbose_name=_("appointment"),
     )
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("resident")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resident"),
     )
     worker = models.ForeignKey(
-        "bookings.Worker", on_delete=models.PROTECT, related_name="ratings", verbose_name=_("worker")
+        "bookings.Worker",
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("worker"),
     )
     provider = models.ForeignKey(
-        "partner.Partner", on_delete=models.PROTECT, related_name="ratings", verbose_name=_("provider")
+        "partner.Partner",
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("provider"),
     )
     product = models.ForeignKey(
         "catalogue.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")

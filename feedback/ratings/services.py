@@ -51,7 +51,9 @@ def _checked(stars, tags, text) -> tuple[int, list[str], str]:
         raise FeedbackError(_("Unknown tag: %(tag)s") % {"tag": unknown[0]})
     text = (text or "").strip()
     if len(text) > REVIEW_TEXT_MAX:
-        raise FeedbackError(_("The review is longer than %(n)d characters.") % {"n": REVIEW_TEXT_MAX})
+        raise FeedbackError(
+            _("The review is longer than %(n)d characters.") % {"n": REVIEW_TEXT_MAX}
+        )
     return stars, tags, text
 
 

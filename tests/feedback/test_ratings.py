@@ -8,13 +8,13 @@ import pytest
 from bookings.models import Worker
 from feedback.exceptions import Conflict, FeedbackError, NotAllowed
 from feedback.models import Rating
-from tests.support import local
 from feedback.ratings.services import (
     damped_average,
     rating_change,
     rating_hide,
     rating_submit,
 )
+from tests.support import local
 
 pytestmark = pytest.mark.django_db
 
