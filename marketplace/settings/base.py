@@ -279,6 +279,12 @@ _DISCOUNT_PAGES = {
     "dashboard:voucher-list",
     "dashboard:voucher-set-list",
 }
+# Oscar's product reviews are switched off (feedback rates appointments, not products; its
+# "Write a review" links sit in {% iffeature "reviews" %} blocks and its URLs go with the
+# feature). The app stays installed only because Oscar's customer migration 0008 depends on
+# its first migration; its dashboard is closed (feedback/urls.py) and left out of the menu.
+OSCAR_HIDDEN_FEATURES = ["reviews"]
+_DISCOUNT_PAGES |= {"dashboard:reviews-list"}
 OSCAR_DASHBOARD_NAVIGATION = [
     {**item, "children": [c for c in item["children"] if c["url_name"] not in _DISCOUNT_PAGES]}
     if "children" in item

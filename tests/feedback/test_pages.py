@@ -213,3 +213,16 @@ def test_enterprise_staff_enter_a_12345_ticket(client, enterprise_editor, commun
     assert client.post(url, data).status_code == 302
     c = Complaint.objects.get()
     assert c.channel == "hotline" and c.response_due - c.filed_at == timedelta(hours=2)
+
+
+def test_oscars_product_reviews_are_gone(client, resident, completed, service, english):
+    """Oscar's reviews rate products; ours rate appointments. Its links and pages are off."""
+    client.force_login(resident)
+    order_page = client.get(reverse("customer:order", args=[completed.order.number]))
+    assert order_page.status_code == 200
+    html = order_page.content.decode()
+    assert "Write a review" not in html and "写评论" not in html
+    product_reviews = f"/shop/catalogue/{service.slug}_{service.pk}/reviews/add/"
+    assert client.get(product_reviews).status_code == 404
+    client.force_login(resident)
+    assert client.get("/shop/dashboard/reviews/").status_code == 404
