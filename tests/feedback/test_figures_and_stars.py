@@ -42,8 +42,13 @@ def history(resident, community, enterprise_editor):
     complaint_rate(complaint=c2, user=resident, satisfaction="dissatisfied", now=h(49))
     file("other")  # c3: never answered
     c4 = complaint_file_hotline(
-        staff=enterprise_editor, ticket="12345-9", community=community, kind="property",
-        category="lift", text="x", now=T,
+        staff=enterprise_editor,
+        ticket="12345-9",
+        community=community,
+        kind="property",
+        category="lift",
+        text="x",
+        now=T,
     )  # resolved in 1 h (which answers it), basically satisfied
     complaint_resolve(complaint=c4, user=enterprise_editor, text="好了", now=h(1))
     complaint_rate(complaint=c4, user=enterprise_editor, satisfaction="basic", now=h(2))
@@ -92,7 +97,10 @@ def test_a_month_without_data_is_neutral_and_recomputes_the_same(provider, enter
     march = grade_enterprise(enterprise, date(2026, 3, 1))
     again = grade_enterprise(enterprise, date(2026, 3, 1))
     assert (again.pk, again.stars, again.score, again.inputs) == (
-        march.pk, march.stars, march.score, march.inputs,
+        march.pk,
+        march.stars,
+        march.score,
+        march.inputs,
     )
     assert march.inputs["complaints"] == 4
     assert march.inputs["response_rate"] == "0.5000"
@@ -105,7 +113,11 @@ rate = st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=4))
 
 @settings(max_examples=30, deadline=None)
 @given(
-    completion=rate, on_time=rate, response=rate, resolution=rate, satisfaction=rate,
+    completion=rate,
+    on_time=rate,
+    response=rate,
+    resolution=rate,
+    satisfaction=rate,
     rating=st.one_of(st.none(), st.decimals(min_value=1, max_value=5, places=2)),
     per100=st.one_of(st.none(), st.decimals(min_value=0, max_value=1000, places=2)),
     boards=st.one_of(st.just("absent"), rate),
@@ -114,9 +126,13 @@ def test_any_inputs_give_a_score_in_0_1_and_1_to_5_stars(
     completion, on_time, response, resolution, satisfaction, rating, per100, boards
 ):
     inputs = {
-        "completion_rate": completion, "on_time_rate": on_time, "rating": rating,
-        "complaints_per_100": per100, "response_rate": response,
-        "resolution_rate": resolution, "satisfaction_rate": satisfaction,
+        "completion_rate": completion,
+        "on_time_rate": on_time,
+        "rating": rating,
+        "complaints_per_100": per100,
+        "response_rate": response,
+        "resolution_rate": resolution,
+        "satisfaction_rate": satisfaction,
     }
     if boards != "absent":
         inputs["boards"] = boards
@@ -133,8 +149,12 @@ step = st.tuples(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(step, min_size=1, max_size=5), until_h=st.integers(min_value=0, max_value=500))
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(step, min_size=1, max_size=5), until_h=st.integers(min_value=0, max_value=500)
+)
 def test_rates_stay_between_0_and_100_percent_for_random_histories(
     resident, community, enterprise_editor, steps, until_h
 ):
@@ -145,7 +165,9 @@ def test_rates_stay_between_0_and_100_percent_for_random_histories(
         )
         ids.append(c.pk)
         if answer is not None:
-            complaint_respond(complaint=c, user=enterprise_editor, text="a", now=T + timedelta(hours=answer))
+            complaint_respond(
+                complaint=c, user=enterprise_editor, text="a", now=T + timedelta(hours=answer)
+            )
         if resolve is not None:
             at = T + timedelta(hours=max(resolve, answer or 0))
             complaint_resolve(complaint=c, user=enterprise_editor, text="r", now=at)

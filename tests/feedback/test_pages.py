@@ -68,9 +68,7 @@ def test_a_complaint_with_a_non_image_is_400_and_writes_nothing(client, resident
     assert not Complaint.objects.exists() and not ComplaintPhoto.objects.exists()
 
 
-def test_a_resident_files_with_photos_and_the_stored_photo_has_no_exif(
-    client, resident, completed
-):
+def test_a_resident_files_with_photos_and_the_stored_photo_has_no_exif(client, resident, completed):
     client.force_login(resident)
     response = client.post(
         reverse("feedback:complaint-new"),
@@ -101,7 +99,10 @@ def test_rating_page_rates_once_and_refuses_bad_stars(client, resident, complete
 
 def test_rating_someone_elses_appointment_is_404(client, other_resident, completed):
     client.force_login(other_resident)
-    assert client.post(reverse("feedback:rate", args=[completed.pk]), {"stars": "5"}).status_code == 404
+    assert (
+        client.post(reverse("feedback:rate", args=[completed.pk]), {"stars": "5"}).status_code
+        == 404
+    )
     assert not Rating.objects.exists()
 
 
@@ -206,7 +207,13 @@ def test_the_credit_page_and_a_provider_page_render(client, provider):
 def test_enterprise_staff_enter_a_12345_ticket(client, enterprise_editor, community):
     client.force_login(enterprise_editor)
     url = reverse("feedback:desk-hotline")
-    data = {"ticket": "", "community": community.pk, "kind": "property", "category": "lift", "text": "电梯停了"}
+    data = {
+        "ticket": "",
+        "community": community.pk,
+        "kind": "property",
+        "category": "lift",
+        "text": "电梯停了",
+    }
     assert client.post(url, data).status_code == 400
     assert not Complaint.objects.exists()
     data["ticket"] = "BJ-20260310-0001"
