@@ -12,12 +12,13 @@ import uuid
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bookings.models import Appointment, AppointmentEvent, Worker
-from feedback.complaints.access import is_enterprise_staff_of
+from feedback.complaints.access import handled_by, is_enterprise_staff_of
 from feedback.complaints.clocks import breached, clocks_from, resolution_time
 from feedback.exceptions import Conflict, FeedbackError, NotAllowed
 from feedback.models import Complaint, ComplaintEvent, ComplaintPhoto
@@ -85,8 +86,6 @@ def handlers_of(complaint: Complaint) -> list:
 
 
 def _tell(users, complaint: Complaint, subject, sms, *, for_handler: bool) -> None:
-    from django.urls import reverse
-
     name = "feedback:desk-detail" if for_handler else "feedback:complaint-detail"
     url = site_url(reverse(name, args=[complaint.pk]))
 
@@ -242,8 +241,6 @@ def _create(*, by, photos=(), now, **fields) -> Complaint:
 
 
 def _require_handler(complaint, user) -> None:
-    from feedback.complaints.access import handled_by
-
     if not handled_by(user).filter(pk=complaint.pk).exists():
         raise NotAllowed(_("You do not handle this complaint."))
 

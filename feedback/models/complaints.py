@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from feedback.policy import COMPLAINT_TEXT_MAX
+from feedback.policy import COMPLAINT_TEXT_MAX, REOPEN_MAX
 
 
 class Complaint(models.Model):
@@ -177,8 +177,6 @@ class Complaint(models.Model):
 
     @property
     def can_reopen(self) -> bool:
-        from feedback.policy import REOPEN_MAX
-
         return (
             self.status == self.Status.CLOSED
             and self.satisfaction == self.Satisfaction.DISSATISFIED

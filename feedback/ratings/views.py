@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from bookings.console.access import console_role
 from bookings.models import Appointment, Worker
 from feedback.exceptions import FeedbackError
 from feedback.forms import RatingForm
@@ -84,5 +85,11 @@ def my_ratings(request):
     return render(
         request,
         "feedback/my_ratings.html",
-        {"worker": worker, "ratings": ratings[:100], "count": ratings.count()},
+        {
+            "worker": worker,
+            "ratings": ratings[:100],
+            "count": ratings.count(),
+            "role": console_role(request.user),
+            "current": "ratings",
+        },
     )

@@ -40,9 +40,7 @@ def _as(browser, live_server, email, language):
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
-    context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     context.set_default_timeout(15_000)
     page = context.new_page()
     login(page, email)
@@ -51,8 +49,14 @@ def _as(browser, live_server, email, language):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_rate_complain_answer_satisfied_and_the_board_moves(
-    _playwright_browser, live_server, accepted_job, resident, worker, provider_manager,
-    community, language,
+    _playwright_browser,
+    live_server,
+    accepted_job,
+    resident,
+    worker,
+    provider_manager,
+    community,
+    language,
 ):
     job = accepted_job
     board = f"/boards/{community.slug}/"
