@@ -15,6 +15,7 @@ from bookings.models import AppointmentEvent
 from feedback.complaints import services
 from feedback.complaints.access import complaint_for_handler, handled_by, is_handler
 from feedback.complaints.clocks import breached
+from feedback.complaints.views import evidence_event
 from feedback.exceptions import FeedbackError
 from feedback.forms import HideForm, HotlineForm, SatisfactionForm, TextForm
 from feedback.models import Rating
@@ -102,11 +103,7 @@ def desk_act(request, pk, action):
                 raise FeedbackError(_("Choose how satisfied the caller is."))
             services.complaint_rate(complaint=complaint, user=request.user, **form.cleaned_data)
         elif action == "attach":
-            event = get_object_or_404(
-                AppointmentEvent,
-                pk=request.POST.get("event") or 0,
-                appointment_id=complaint.appointment_id,
-            )
+            event = evidence_event(request, complaint)
             services.complaint_attach_event(
                 complaint=complaint, user=request.user, appointment_event=event
             )

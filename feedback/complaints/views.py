@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,7 +36,7 @@ def complaint_new(request):
     appointment = None
     raw = request.POST.get("appointment") or request.GET.get("appointment")
     if raw:
-        if not str(raw).isdigit():
+        if not str(raw).isdigit() or len(str(raw)) > 12:
             return render(
                 request, "feedback/refused.html", {"message": _("Unknown appointment.")}, status=400
             )
@@ -89,6 +90,14 @@ def complaint_new(request):
     )
 
 
+def evidence_event(request, complaint) -> AppointmentEvent:
+    """The ``event`` posted: an event of the complaint's appointment, else 404."""
+    raw = request.POST.get("event", "")
+    if not raw.isdigit() or len(raw) > 12:
+        raise Http404
+    return get_object_or_404(AppointmentEvent, pk=int(raw), appointment_id=complaint.appointment_id)
+
+
 def _detail(request, complaint, *, status=200, error=""):
     evidence = []
     if complaint.appointment_id:
@@ -126,11 +135,7 @@ def complaint_act(request, pk, action):
                 raise FeedbackError(_("Choose how satisfied you are."))
             services.complaint_rate(complaint=complaint, user=request.user, **form.cleaned_data)
         elif action == "attach":
-            event = get_object_or_404(
-                AppointmentEvent,
-                pk=request.POST.get("event") or 0,
-                appointment_id=complaint.appointment_id,
-            )
+            event = evidence_event(request, complaint)
             services.complaint_attach_event(
                 complaint=complaint, user=request.user, appointment_event=event
             )

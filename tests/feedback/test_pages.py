@@ -233,3 +233,23 @@ def test_oscars_product_reviews_are_gone(client, resident, completed, service, e
     assert client.get(product_reviews).status_code == 404
     client.force_login(resident)
     assert client.get("/shop/dashboard/reviews/").status_code == 404
+
+
+def test_odd_input_is_a_clear_4xx_never_a_5xx(client, resident, complaint, provider_manager):
+    client.force_login(resident)
+    new = reverse("feedback:complaint-new")
+    assert client.get(new + "?appointment=99999999999999999999999").status_code == 400
+    assert client.get(new + "?appointment=abc").status_code == 400
+    attach = reverse("feedback:complaint-act", args=[complaint.pk, "attach"])
+    assert client.post(attach, {"event": "abc"}).status_code == 404
+    assert client.post(attach, {"event": "1" * 30}).status_code == 404
+    odd = reverse("feedback:complaint-act", args=[complaint.pk, "explode"])
+    assert client.post(odd, {"text": "x"}).status_code == 400
+    client.force_login(provider_manager)
+    odd = reverse("feedback:desk-act", args=[complaint.pk, "explode"])
+    assert client.post(odd, {"text": "x"}).status_code == 400
+    assert (
+        client.post(reverse("feedback:desk-act", args=[complaint.pk, "respond"]), {}).status_code
+        == 400
+    )
+    assert complaint.events.count() == 1
