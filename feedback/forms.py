@@ -48,13 +48,24 @@ class ComplaintForm(forms.Form):
     kind = forms.ChoiceField(label=_("About"), choices=Complaint.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)
     appointment = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    provider = forms.IntegerField(label=_("Provider"), required=False, widget=forms.HiddenInput)
+    provider = forms.ModelChoiceField(
+        label=_("Provider (if a service)"), queryset=None, required=False
+    )
     text = forms.CharField(
         label=_("What happened"),
         max_length=COMPLAINT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photos = PhotosField(label=_("Photos (up to 3)"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        """``provider`` offers the providers serving the resident's communities."""
+        from marketplace.partner.models import Partner
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Partner.objects.filter(
+            communities__households__user=user
+        ).distinct()
 
 
 class TextForm(forms.Form):

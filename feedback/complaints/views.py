@@ -16,7 +16,6 @@ from feedback.complaints.access import complaint_for_resident
 from feedback.exceptions import FeedbackError
 from feedback.forms import ComplaintForm, SatisfactionForm, TextForm
 from feedback.models import Complaint
-from marketplace.partner.models import Partner
 
 
 @login_required
@@ -47,12 +46,10 @@ def complaint_new(request):
         )
     status, error = 200, ""
     if request.method == "POST":
-        form = ComplaintForm(request.POST, request.FILES)
+        form = ComplaintForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            provider = None
-            if data["provider"]:
-                provider = Partner.objects.filter(pk=data["provider"]).first()
+            provider = data["provider"]
             try:
                 complaint = services.complaint_file(
                     user=request.user,
@@ -76,7 +73,7 @@ def complaint_new(request):
         initial = {"kind": "appointment" if appointment else "property"}
         if appointment:
             initial["appointment"] = appointment.pk
-        form = ComplaintForm(initial=initial)
+        form = ComplaintForm(initial=initial, user=request.user)
     return render(
         request,
         "feedback/complaint_new.html",

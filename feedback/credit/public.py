@@ -7,6 +7,7 @@ complaint moves: ``cms.signals.figures_changed``) and by ``feedback.credit.views
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Appointment
@@ -14,6 +15,7 @@ from feedback.credit.figures import DEFINITIONS, complaint_figures, job_figures
 from feedback.models import Complaint, CreditGrade
 from feedback.policy import FIGURES_WINDOW
 from feedback.ratings.services import provider_rating_summary
+from marketplace.partner.models import Partner
 
 
 def _grade_json(grade: CreditGrade | None) -> dict | None:
@@ -27,10 +29,27 @@ def _grade_json(grade: CreditGrade | None) -> dict | None:
     }
 
 
+def _providers_stars(community) -> list[dict]:
+    """Each provider serving ``community``: name, page address, latest grade (or None)."""
+    rows = []
+    for provider in Partner.objects.filter(communities=community).order_by("name"):
+        grade = CreditGrade.objects.filter(provider=provider).order_by("-month").first()
+        rows.append(
+            {
+                "name": provider.name,
+                "name_en": provider.name_en,
+                "url": reverse("feedback:provider", args=[provider.pk]),
+                "stars": _grade_json(grade),
+            }
+        )
+    return rows
+
+
 def community_figures(community, *, now=None) -> dict:
     """``{"window_days", "since", "until", "complaints": ComplaintFigures.as_json(),
     "definitions": {...}, "enterprise_stars": latest grade or None,
-    "enterprise_history": [grade, ...] (newest first, 12 months)}`` for ``community``."""
+    "enterprise_history": [grade, ...] (newest first, 12 months), "providers": [{"name",
+    "name_en", "url", "stars"}, ...]}`` for ``community``."""
     until = now or timezone.now()
     since = until - FIGURES_WINDOW
     figures = complaint_figures(
@@ -47,6 +66,7 @@ def community_figures(community, *, now=None) -> dict:
         "definitions": {k: str(v) for k, v in DEFINITIONS.items()},
         "enterprise_stars": _grade_json(grades[0] if grades else None),
         "enterprise_history": [_grade_json(g) for g in grades],
+        "providers": _providers_stars(community),
     }
     return result
 

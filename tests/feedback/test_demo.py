@@ -28,3 +28,4 @@ def test_the_demo_has_figures_and_stars_everywhere(client):
         assert figures["complaints"]["count"] > 0, board.community.slug
         assert figures["enterprise_stars"]["stars"] in range(1, 6)
         assert len(figures["enterprise_history"]) == 3
+        assert figures["providers"] and all(p["stars"] for p in figures["providers"])
