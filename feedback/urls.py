@@ -1,6 +1,6 @@
 """The feedback app's addresses (full paths; included at the site root before Oscar's)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from feedback.complaints import desk
 from feedback.complaints import views as complaints
@@ -28,7 +28,5 @@ urlpatterns = [
     path("desk/reviews/<int:pk>/hide/", desk.desk_review_hide, name="desk-review-hide"),
     path("provider/ratings/", ratings.my_ratings, name="my-ratings"),
     path("credit/", credit.credit_explained, name="credit"),
-    # Oscar's product reviews are off (OSCAR_HIDDEN_FEATURES): its dashboard is closed too.
-    re_path(r"^shop/dashboard/reviews/", credit.oscar_reviews_closed),
     path("providers/<int:pk>/", credit.provider_page, name="provider"),
 ]

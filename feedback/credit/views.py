@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -57,8 +56,3 @@ def provider_page(request, pk):
             "page_title": provider.display_name,
         },
     )
-
-
-def oscar_reviews_closed(request):
-    """Oscar's product-review dashboard: gone (ratings are of appointments: ``/desk/reviews/``)."""
-    raise Http404

@@ -282,7 +282,8 @@ _DISCOUNT_PAGES = {
 # Oscar's product reviews are switched off (feedback rates appointments, not products; its
 # "Write a review" links sit in {% iffeature "reviews" %} blocks and its URLs go with the
 # feature). The app stays installed only because Oscar's customer migration 0008 depends on
-# its first migration; its dashboard is closed (feedback/urls.py) and left out of the menu.
+# its first migration; its dashboard pages are dropped (marketplace/dashboard/apps.py) and left
+# out of the menu.
 OSCAR_HIDDEN_FEATURES = ["reviews"]
 _DISCOUNT_PAGES |= {"dashboard:reviews-list"}
 OSCAR_DASHBOARD_NAVIGATION = [
