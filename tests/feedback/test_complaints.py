@@ -233,3 +233,26 @@ def test_filing_tells_the_providers_managers(completed, resident, provider_manag
         user=resident, kind="appointment", category="conduct", text="态度差", appointment=completed
     )
     assert Notification.objects.filter(recipient=provider_manager).count() == 1
+
+
+def test_beat_escalates_overdue_complaints_every_minute(settings, resident, community):
+    from django.utils import timezone
+
+    from feedback.tasks import escalate_complaints_task, grade_last_month_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["feedback: escalate complaints"]
+    assert entry == {"task": "feedback.tasks.escalate_complaints", "schedule": 60.0}
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["feedback: credit stars"]["task"]
+        == grade_last_month_task.name
+    )
+    c = complaint_file(
+        user=resident,
+        kind="property",
+        category="gas",
+        text="燃气味",
+        community=community,
+        now=timezone.now() - timedelta(hours=3),
+    )
+    assert escalate_complaints_task.apply().get() == 1
+    assert Complaint.objects.get(pk=c.pk).escalation_level == 1
