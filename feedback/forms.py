@@ -23,6 +23,19 @@ class PhotosField(forms.FileField):
         return [forms.FileField.clean(self, f, initial) for f in files]
 
 
+class BootstrapForm(forms.Form):
+    """Bootstrap's ``form-control`` on every text input, text area and drop-down."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.Select | forms.TextInput | forms.Textarea):
+                widget.attrs.setdefault("class", "form-control")
+
+
 class RatingForm(forms.Form):
     stars = forms.TypedChoiceField(
         label=_("Stars"),
@@ -40,11 +53,11 @@ class RatingForm(forms.Form):
         label=_("Review (optional)"),
         max_length=REVIEW_TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("About"), choices=Complaint.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)
     appointment = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -54,7 +67,7 @@ class ComplaintForm(forms.Form):
     text = forms.CharField(
         label=_("What happened"),
         max_length=COMPLAINT_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
     photos = PhotosField(label=_("Photos (up to 3)"), required=False)
 
@@ -70,7 +83,9 @@ class ComplaintForm(forms.Form):
 
 class TextForm(forms.Form):
     text = forms.CharField(
-        label=_("Text"), max_length=COMPLAINT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Text"),
+        max_length=COMPLAINT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     photos = PhotosField(label=_("Photos (up to 3)"), required=False)
 
@@ -86,7 +101,7 @@ class SatisfactionForm(forms.Form):
     )
 
 
-class HotlineForm(forms.Form):
+class HotlineForm(BootstrapForm):
     ticket = forms.CharField(label=_("12345 ticket number"), max_length=40)
     community = forms.ModelChoiceField(label=_("Community"), queryset=None)
     kind = forms.ChoiceField(label=_("About"), choices=Complaint.Kind.choices)
@@ -99,7 +114,7 @@ class HotlineForm(forms.Form):
     text = forms.CharField(
         label=_("What happened"),
         max_length=COMPLAINT_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -114,5 +129,5 @@ class HotlineForm(forms.Form):
         ).distinct()
 
 
-class HideForm(forms.Form):
+class HideForm(BootstrapForm):
     reason = forms.CharField(label=_("Why hide it"), max_length=300)

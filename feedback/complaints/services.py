@@ -404,7 +404,7 @@ def complaint_rate(*, complaint: Complaint, user, satisfaction: str, text="", no
         complaint,
         Event.RATED,
         by=user,
-        text=f"{label}. {text}".strip(),
+        text=f"{label}: {text}" if text else str(label),
         now=now,
         satisfaction=satisfaction,
     )
