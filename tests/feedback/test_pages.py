@@ -253,3 +253,30 @@ def test_odd_input_is_a_clear_4xx_never_a_5xx(client, resident, complaint, provi
         == 400
     )
     assert complaint.events.count() == 1
+
+
+def test_a_hidden_review_leaves_the_service_page_but_still_counts(
+    client, resident, completed, service, enterprise_editor
+):
+    from feedback.ratings.services import rating_hide, rating_submit
+
+    rating = rating_submit(appointment=completed, user=resident, stars=1, text="骂人的话")
+    client.force_login(enterprise_editor)
+    response = client.post(reverse("feedback:desk-review-hide", args=[rating.pk]), {"reason": ""})
+    assert response.status_code == 400
+    rating_hide(rating=rating, user=enterprise_editor, reason="辱骂")
+    client.logout()
+    html = client.get(service.get_absolute_url()).content.decode()
+    assert "骂人的话" not in html
+    assert Rating.objects.filter(pk=rating.pk, hidden_reason="辱骂").exists()
+
+
+def test_a_resident_complains_about_a_provider_of_their_community(client, resident, provider):
+    client.force_login(resident)
+    response = client.post(
+        reverse("feedback:complaint-new"),
+        {"kind": "provider", "category": "conduct", "text": "电话态度差", "provider": provider.pk},
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.provider_id == provider.pk and complaint.appointment_id is None
