@@ -9,6 +9,7 @@ orientation, and with no metadata at all (EXIF carries GPS). Raises ``PhotoRefus
 from __future__ import annotations
 
 import io
+import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
@@ -67,7 +68,9 @@ def photo_clean(upload, *, max_bytes: int = PHOTO_MAX_BYTES, max_side: int = PHO
     clean = Image.frombytes(picture.mode, picture.size, picture.tobytes())
     out = io.BytesIO()
     clean.save(out, format=target, **({"quality": 85} if target == "JPEG" else {}))
-    stem = (upload.name or "photo").rsplit(".", 1)[0][:50] or "photo"
+    # A random name: media files are served without a login, so the address must be
+    # unguessable (and the resident's file name may carry personal details).
+    stem = uuid.uuid4().hex
     suffix = "jpg" if target == "JPEG" else "png"
     return SimpleUploadedFile(
         f"{stem}.{suffix}", out.getvalue(), content_type=f"image/{suffix.replace('jpg', 'jpeg')}"
