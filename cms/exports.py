@@ -61,6 +61,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cms.boards import _money
+from feedback.credit.public import community_figures
 from marketplace.csv_export import csv_text
 
 SCHEMA = "linli.fee-board/1"
@@ -211,6 +212,8 @@ def board_document(board) -> dict:
             }
             for r in board.repair_fee_items.all()
         ],
+        # feedback: the last 90 days' complaint figures and the enterprise's credit stars.
+        "complaint_figures": community_figures(community),
     }
 
 

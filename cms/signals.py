@@ -8,6 +8,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from cms.cache import board_cache_purge, boards_changed, sites_changed
 from cms.models import FeeBoardPage
 from cms.services import board_draft_from_catalogue, board_record_publication
+from feedback.models import Complaint, ComplaintEvent, CreditGrade
 from marketplace.partner.models import StockRecord
 
 
@@ -53,3 +54,13 @@ def board_pages_changed(sender, **kwargs):
     """Moves on the key of every anonymous board page served whole from the cache
     (``cms.views.board_serve``): a page saved, moved or deleted, a view restriction changed."""
     boards_changed()
+
+
+@receiver(post_save, sender=Complaint, dispatch_uid="cms_complaint_saved")
+@receiver(post_save, sender=ComplaintEvent, dispatch_uid="cms_complaint_event_saved")
+@receiver(post_save, sender=CreditGrade, dispatch_uid="cms_credit_grade_saved")
+def figures_changed(sender, instance, raw=False, **kwargs):
+    """A complaint moved or a grade was computed: the boards' cached pages and board.json
+    show the figures afresh (their own one-minute cache aside: feedback.credit.public)."""
+    if not raw:
+        boards_changed()

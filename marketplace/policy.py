@@ -6,6 +6,7 @@ provider console read their windows, horizons and timeouts here.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -104,6 +105,13 @@ CONVERSATION_OPEN_AFTER_DONE = timedelta(hours=24)
 #: At most this many messages per person per appointment in ``CONVERSATION_RATE_WINDOW``.
 CONVERSATION_RATE = 5
 CONVERSATION_RATE_WINDOW = timedelta(minutes=1)
+
+# --- ratings (feedback.ratings: the damped average dispatch breaks ties with) --------------
+
+#: A worker's rating is (C·m + Σ stars) / (C + n): prior mean m (an unrated worker's rating)
+#: and the weight C of that prior, in ratings.
+RATING_PRIOR_MEAN = Decimal("4.50")
+RATING_PRIOR_WEIGHT = 5
 
 # --- the resident's calendar --------------------------------------------------------------
 

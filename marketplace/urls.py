@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("bookings.notify.urls")),
     path("", include("payments.urls")),
     path("", include("repairs.urls")),
+    path("", include("feedback.urls")),
     # No discounts are sold (the fee board is the price: marketplace/offer/applicator.py), so
     # Oscar's offer, range and voucher dashboards and the basket's voucher form are closed.
     re_path(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from marketplace.policy import RATING_PRIOR_MEAN
 
 
 class Worker(models.Model):
@@ -44,7 +44,7 @@ class Worker(models.Model):
         _("rating"),
         max_digits=3,
         decimal_places=2,
-        default=Decimal("5.00"),
+        default=RATING_PRIOR_MEAN,
         help_text=_("Average of residents' ratings, 1 to 5."),
     )
     #: Who changed the worker (django-simple-history); the rating is computed, not edited.

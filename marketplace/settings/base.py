@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bookings",
     "payments",
     "repairs",
+    "feedback",
     # Oscar, with the apps we change forked into marketplace/.
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -314,6 +315,13 @@ _DISCOUNT_PAGES = {
     "dashboard:voucher-list",
     "dashboard:voucher-set-list",
 }
+# Oscar's product reviews are switched off (feedback rates appointments, not products; its
+# "Write a review" links sit in {% iffeature "reviews" %} blocks and its URLs go with the
+# feature). The app stays installed only because Oscar's customer migration 0008 depends on
+# its first migration; its dashboard pages are dropped (marketplace/dashboard/apps.py) and left
+# out of the menu.
+OSCAR_HIDDEN_FEATURES = ["reviews"]
+_DISCOUNT_PAGES |= {"dashboard:reviews-list"}
 OSCAR_DASHBOARD_NAVIGATION = [
     {**item, "children": [c for c in item["children"] if c["url_name"] not in _DISCOUNT_PAGES]}
     if "children" in item
@@ -515,4 +523,11 @@ CELERY_BEAT_SCHEDULE = {
     "linli: expire packages": {"task": "bookings.tasks.packages_expire", "schedule": 3600.0},
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
+    # feedback: complaints whose clock is breached escalate within a minute; last month's
+    # credit stars (idempotent, so the daily run only ever repeats the same grades).
+    "feedback: escalate complaints": {
+        "task": "feedback.tasks.escalate_complaints",
+        "schedule": 60.0,
+    },
+    "feedback: credit stars": {"task": "feedback.tasks.grade_last_month", "schedule": 86400.0},
 }

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from marketplace.seed import DEMO_PASSWORD, seed_marketplace
 
 # Each app may add demo data with a ``seed(ctx)`` function in ``<app>/seed.py``, in this order.
-APP_SEEDS = ["cms", "bookings", "payments", "repairs"]
+APP_SEEDS = ["cms", "bookings", "payments", "repairs", "feedback"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    """Ratings, complaints and credit stars (issue 16)."""
+
+    name = "feedback"
+    verbose_name = _("Ratings, complaints and credit")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The beat tasks register under their names (CELERY_BEAT_SCHEDULE).
+        from feedback import tasks  # noqa: F401
