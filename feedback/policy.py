@@ -18,7 +18,12 @@ REVIEW_TEXT_MAX = 500
 #: The damped (Bayesian) average: R = (C·m + Σ stars) / (C + n). ``m`` is the prior mean a
 #: worker starts from, ``C`` how many ratings' weight it carries: one early 1 or 5 moves a
 #: worker only a sixth of the way. Kept in ``marketplace.policy`` (the worker model's default).
-from marketplace.policy import RATING_PRIOR_MEAN, RATING_PRIOR_WEIGHT  # noqa: E402,F401
+from marketplace.policy import (  # noqa: E402,F401
+    PHOTO_MAX_BYTES,
+    PHOTO_MAX_SIDE,
+    RATING_PRIOR_MEAN,
+    RATING_PRIOR_WEIGHT,
+)
 
 #: Reviews shown on a service page.
 REVIEWS_SHOWN = 5
@@ -27,11 +32,9 @@ REVIEWS_SHOWN = 5
 
 #: Longest complaint text, addition or answer (characters).
 COMPLAINT_TEXT_MAX = 1000
-#: Photos per complaint (or per addition), each at most this many bytes before resizing.
+#: Photos per complaint (or per addition); their size limits are the site's
+#: (``marketplace.policy.PHOTO_MAX_BYTES``, ``PHOTO_MAX_SIDE``).
 COMPLAINT_PHOTOS_MAX = 3
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-#: Longest side of a stored photo (pixels).
-PHOTO_MAX_SIDE = 1600
 #: First response: urgent categories, and the rest.
 RESPONSE_URGENT = timedelta(hours=2)
 RESPONSE_NORMAL = timedelta(hours=24)

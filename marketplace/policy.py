@@ -148,3 +148,13 @@ SERIES_MAX_VISITS = 270
 SERIES_PREVIEW_VISITS = 30
 #: When a visit has no worker free, this many other free times of that day and the next are offered.
 SERIES_OTHER_TIMES = 4
+
+
+# --- uploaded photos (marketplace.photos: complaints, repairs) ---------------------------------
+
+#: A photo may be at most this big as sent (bytes); it is stored with its longer side at most
+#: ``PHOTO_MAX_SIDE`` pixels, and an image of more than ``PHOTO_MAX_PIXELS`` pixels is refused
+#: before it is decoded (a decompression bomb).
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+PHOTO_MAX_PIXELS = 40_000_000

@@ -9,6 +9,8 @@ The lead may move these into ``marketplace/policy.py`` at merge.
 
 from datetime import timedelta
 
+from marketplace.policy import PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE  # noqa: F401
+
 #: Default clocks, minutes from the report: (take, arrive) per urgency.
 DEFAULT_URGENT_TAKE_MINUTES = 10
 DEFAULT_URGENT_ARRIVE_MINUTES = 30
@@ -22,10 +24,6 @@ OFFER_TIME_NORMAL = timedelta(minutes=15)
 #: The board's on-time figures cover this many days back from now.
 FIGURES_WINDOW = timedelta(days=90)
 
-#: Photos: at most this many per report (and per completion), each at most this many bytes
-#: as uploaded, stored with the longer side at most ``PHOTO_MAX_SIDE`` pixels.
+#: Photos: at most this many per report (and per completion); their size limits are the
+#: site's (``marketplace.policy.PHOTO_MAX_BYTES``, ``PHOTO_MAX_SIDE``, ``PHOTO_MAX_PIXELS``).
 PHOTOS_MAX = 3
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_MAX_SIDE = 1600
-#: Refuse decompression bombs before decoding: width × height of the uploaded image.
-PHOTO_MAX_PIXELS = 40_000_000
