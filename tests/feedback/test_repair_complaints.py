@@ -78,6 +78,8 @@ def test_the_resident_files_from_the_repair_page_and_sees_the_repair(client, res
     body = detail.content.decode()
     assert 'id="complaint-repair"' in body
     assert reverse("repairs:detail", args=[repair.pk]) in body
+    back = client.get(reverse("repairs:detail", args=[repair.pk])).content.decode()
+    assert "您对这次报修的投诉" in back and c.number in back
 
 
 def test_another_residents_repair_is_refused_and_nothing_written(client, other_resident, repair):
@@ -126,6 +128,8 @@ def test_the_enterprise_desk_sees_it_and_another_enterprise_gets_404(
     page = client.get(url)
     assert page.status_code == 200
     assert reverse("repairs:desk-detail", args=[repair.pk]) in page.content.decode()
+    desk = client.get(reverse("repairs:desk-detail", args=[repair.pk])).content.decode()
+    assert 'id="repair-complaints"' in desk and c.number in desk
     for outsider in (other_enterprise_staff, provider_manager):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
