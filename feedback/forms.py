@@ -61,6 +61,7 @@ class ComplaintForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("About"), choices=Complaint.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)
     appointment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    repair = forms.IntegerField(required=False, widget=forms.HiddenInput)
     provider = forms.ModelChoiceField(
         label=_("Provider (if a service)"), queryset=None, required=False
     )

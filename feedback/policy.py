@@ -66,6 +66,9 @@ CREDIT_WEIGHTS = {
 }
 #: For enterprises, the boards input takes this weight and the others shrink in proportion.
 CREDIT_BOARDS_WEIGHT = Decimal("0.15")
+#: For enterprises, the repair on-time rate of its communities takes this weight too (the
+#: others shrink in proportion to make room for both).
+CREDIT_REPAIRS_WEIGHT = Decimal("0.10")
 #: At this many complaints per 100 jobs (or more) the complaints input scores 0.
 COMPLAINTS_PER_100_WORST = Decimal("10")
 #: A month with no data scores an input at this neutral value rather than 0 or 1.

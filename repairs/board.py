@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -134,20 +134,27 @@ class OnTimeFigures:
         return self._rate(self.arrived_on_time, self.arrive_counted)
 
 
-def on_time_figures(community, *, now=None) -> OnTimeFigures:
-    """The board's figures for ``community`` over ``FIGURES_WINDOW`` (90 days) back from now.
+def on_time_figures(community, *, now=None, since=None) -> OnTimeFigures:
+    """How many requests were taken and on site on time, for requests reported in
+    [``since``, ``now``) and reckoned as of ``now`` (aware; default: the last
+    ``FIGURES_WINDOW``, 90 days, back from now: the board's figures).
 
-    A step counts once its clock has been met or has run out (a request still inside its
-    time is not counted yet); cancelled requests that never reached the step do not count.
-    One query.
+    ``community``: one community, or a queryset of communities (an enterprise's, for its
+    monthly credit grade with ``since``/``now`` the month's bounds). A step counts once its
+    clock has been met or has run out by ``now`` (a request still inside its time is not
+    counted yet); requests cancelled by ``now`` that never reached the step do not count.
+    Only what had happened by ``now`` is read, so a past period always gives the same
+    figures. One query.
     """
     now = now or timezone.now()
-    rows = RepairRequest.objects.filter(
-        community=community, reported_at__gte=now - FIGURES_WINDOW, reported_at__lte=now
+    since = now - FIGURES_WINDOW if since is None else since
+    where = (
+        Q(community__in=community) if isinstance(community, QuerySet) else Q(community=community)
     )
-    not_cancelled = ~Q(status=RepairRequest.Status.CANCELLED)
-    taken = Q(taken_at__isnull=False)
-    arrived = Q(arrived_at__isnull=False)
+    rows = RepairRequest.objects.filter(where, reported_at__gte=since, reported_at__lt=now)
+    not_cancelled = ~Q(status=RepairRequest.Status.CANCELLED, closed_at__lte=now)
+    taken = Q(taken_at__isnull=False, taken_at__lte=now)
+    arrived = Q(arrived_at__isnull=False, arrived_at__lte=now)
     agg = rows.aggregate(
         reported=Count("pk"),
         take_counted=Count("pk", filter=taken | (Q(take_due__lte=now) & not_cancelled)),
@@ -155,7 +162,7 @@ def on_time_figures(community, *, now=None) -> OnTimeFigures:
         arrive_counted=Count("pk", filter=arrived | (Q(arrive_due__lte=now) & not_cancelled)),
         arrived_on_time=Count("pk", filter=arrived & Q(arrived_at__lte=F("arrive_due"))),
     )
-    return OnTimeFigures(days=FIGURES_WINDOW.days, **agg)
+    return OnTimeFigures(days=(now - since).days, **agg)
 
 
 def fund_uses(community, *, now=None):

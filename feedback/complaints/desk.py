@@ -15,7 +15,7 @@ from bookings.models import AppointmentEvent
 from feedback.complaints import services
 from feedback.complaints.access import complaint_for_handler, handled_by, is_handler
 from feedback.complaints.clocks import breached
-from feedback.complaints.views import evidence_event
+from feedback.complaints.views import evidence_event, evidence_message, evidence_messages
 from feedback.exceptions import FeedbackError
 from feedback.forms import HideForm, HotlineForm, SatisfactionForm, TextForm
 from feedback.models import Rating
@@ -62,6 +62,7 @@ def _detail(request, complaint, *, status=200, error=""):
             "evidence": AppointmentEvent.objects.filter(appointment_id=complaint.appointment_id)
             if complaint.appointment_id
             else [],
+            "evidence_messages": evidence_messages(complaint),
             "error": error,
             "page_title": _("Complaint %(number)s") % {"number": complaint.number},
         },
@@ -106,6 +107,11 @@ def desk_act(request, pk, action):
             event = evidence_event(request, complaint)
             services.complaint_attach_event(
                 complaint=complaint, user=request.user, appointment_event=event
+            )
+        elif action == "attach-message":
+            message = evidence_message(request, complaint)
+            services.complaint_attach_message(
+                complaint=complaint, user=request.user, message=message
             )
         else:
             raise FeedbackError(_("Unknown step."))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings.models import Appointment, AppointmentEvent, Worker
+from bookings.models import Appointment, AppointmentEvent, AppointmentMessage, Worker
 from feedback.complaints.access import handled_by, is_enterprise_staff_of
 from feedback.complaints.clocks import breached, clocks_from, resolution_time
 from feedback.exceptions import Conflict, FeedbackError, NotAllowed
@@ -28,13 +28,37 @@ from feedback.policy import COMPLAINT_PHOTOS_MAX, COMPLAINT_TEXT_MAX, STREET_OFF
 from marketplace import metrics
 from marketplace.models import Community
 from marketplace.partner.models import Partner
+from repairs.models import RepairRequest
 
 Status = Complaint.Status
 Kind = Complaint.Kind
 Event = ComplaintEvent.Kind
 
-#: Subjects a provider answers; the enterprise answers the rest (fees, the property).
+#: Subjects a provider answers; the enterprise answers the rest (fees, the property,
+#: repairs: its own repair desk).
 PROVIDER_KINDS = (Kind.APPOINTMENT, Kind.WORKER, Kind.PROVIDER)
+
+#: The complaint category a repair's category suggests (anything else: the property).
+REPAIR_CATEGORIES = {
+    RepairRequest.Category.PLUMBING: Complaint.Category.WATER,
+    RepairRequest.Category.ELECTRICAL: Complaint.Category.ELECTRICITY,
+    RepairRequest.Category.LIFTS: Complaint.Category.LIFT,
+    RepairRequest.Category.FIRE_SAFETY: Complaint.Category.SAFETY,
+}
+
+
+def category_for_repair(repair: RepairRequest) -> str:
+    """The default complaint category for a complaint about ``repair``: water, electricity,
+    lifts or safety for those repair categories, else ``property``."""
+    return REPAIR_CATEGORIES.get(repair.category, Complaint.Category.PROPERTY)
+
+
+def is_residents_repair(user, repair: RepairRequest) -> bool:
+    """True when ``repair`` was reported by ``user`` or is for one of their homes (the same
+    rule as ``repairs.access.requests_of_resident``)."""
+    return repair.resident_id == user.pk or (
+        repair.household_id is not None and repair.household.user_id == user.pk
+    )
 
 
 def _text(text, *, required=True) -> str:
@@ -55,7 +79,15 @@ def _choice(value, choices, message):
 
 
 def _event(
-    complaint, kind, *, by=None, text="", now, appointment_event=None, satisfaction=""
+    complaint,
+    kind,
+    *,
+    by=None,
+    text="",
+    now,
+    appointment_event=None,
+    appointment_message=None,
+    satisfaction="",
 ) -> ComplaintEvent:
     return ComplaintEvent.objects.create(
         satisfaction=satisfaction,
@@ -65,6 +97,7 @@ def _event(
         actor=by if getattr(by, "pk", None) else None,
         text=text,
         appointment_event=appointment_event,
+        appointment_message=appointment_message,
     )
 
 
@@ -112,6 +145,7 @@ def complaint_file(
     text: str,
     community: Community | None = None,
     appointment: Appointment | None = None,
+    repair_request: RepairRequest | None = None,
     worker: Worker | None = None,
     provider: Partner | None = None,
     photos=(),
@@ -122,18 +156,44 @@ def complaint_file(
     ``kind`` (``Complaint.Kind``) says what it is about: an ``appointment`` of the resident's
     own (its worker and provider follow), a ``worker`` or ``provider`` (of the resident's
     community), a ``fee`` or the ``property``: those and anything without a provider are
-    answered by the community's enterprise. ``photos``: uploads, at most
-    ``COMPLAINT_PHOTOS_MAX``, cleaned by ``feedback.photos`` (EXIF stripped).
+    answered by the community's enterprise. A ``repair`` complaint is about a
+    ``repair_request`` of the resident's own (reported by them or for their home): its
+    community's enterprise (the repair desk) answers it; an empty ``category`` then defaults
+    to ``category_for_repair``. ``photos``: uploads, at most ``COMPLAINT_PHOTOS_MAX``, cleaned
+    by ``feedback.photos`` (EXIF stripped).
 
-    Raises ``NotAllowed`` (someone else's appointment, a subject outside the resident's
-    communities) or ``FeedbackError`` (bad kind, category, text or photo); nothing is written.
+    Raises ``NotAllowed`` (someone else's appointment or repair, a subject outside the
+    resident's communities) or ``FeedbackError`` (bad kind, category, text or photo); nothing
+    is written.
     """
     now = now or timezone.now()
     _choice(kind, Kind, _("Choose what the complaint is about."))
+    if kind == Kind.REPAIR:
+        if repair_request is None:
+            raise FeedbackError(_("Choose the repair."))
+        if not is_residents_repair(user, repair_request):
+            raise NotAllowed(_("You can only complain about your own repairs."))
+        category = category or category_for_repair(repair_request)
+    elif repair_request is not None:
+        raise FeedbackError(_("A repair can only be complained about as a repair."))
     _choice(category, Complaint.Category, _("Choose a category."))
     text = _text(text)
     photos = photos_clean(photos, max_count=COMPLAINT_PHOTOS_MAX)
     communities = {h.community_id: h.community for h in user.households.select_related("community")}
+    if repair_request is not None:
+        if appointment is not None or worker is not None or provider is not None:
+            raise FeedbackError(_("A complaint about a repair has no other subject."))
+        return _create(
+            by=user,
+            resident=user,
+            kind=kind,
+            category=category,
+            text=text,
+            community=repair_request.community,
+            repair_request=repair_request,
+            photos=photos,
+            now=now,
+        )
     if appointment is not None:
         if appointment.resident_id != user.pk:
             raise NotAllowed(_("You can only complain about your own appointments."))
@@ -193,6 +253,8 @@ def complaint_file_hotline(
     if not ticket or len(ticket) > 40:
         raise FeedbackError(_("Enter the 12345 ticket number."))
     _choice(kind, Kind, _("Choose what the complaint is about."))
+    if kind == Kind.REPAIR:
+        raise FeedbackError(_("Enter a complaint about a repair from the repair's page."))
     _choice(category, Complaint.Category, _("Choose a category."))
     text = _text(text)
     if not staff.enterprises.filter(pk=community.enterprise_id).exists():
@@ -467,6 +529,26 @@ def complaint_attach_event(
         text=text.strip(),
         now=now,
         appointment_event=appointment_event,
+    )
+
+
+@transaction.atomic
+def complaint_attach_message(
+    *, complaint: Complaint, user, message: AppointmentMessage, now=None
+) -> ComplaintEvent:
+    """Attach a message of the complaint's appointment's conversation as evidence (its
+    resident or a handler): an ``evidence`` step quoting its time (local), the author's side
+    (never a name or phone) and its text. Raises ``NotAllowed`` for a message of another
+    appointment; nothing is written."""
+    now = now or timezone.now()
+    if complaint.resident_id != user.pk:
+        _require_handler(complaint, user)
+    if complaint.appointment_id is None or message.appointment_id != complaint.appointment_id:
+        raise NotAllowed(_("Only messages of this complaint's appointment can be attached."))
+    at = timezone.localtime(message.created)
+    text = f"{at:%Y-%m-%d %H:%M} {message.get_role_display()}: {message.body}"
+    return _event(
+        complaint, Event.EVIDENCE, by=user, text=text, now=now, appointment_message=message
     )
 
 

@@ -6,12 +6,17 @@ One calendar month (local time) at a time. Each input is scored 0–1:
 * rating: (R − 1) / 4, R the damped average of the month's ratings (``ratings.services``);
 * complaints_per_100: max(0, 1 − complaints per 100 jobs / ``COMPLAINTS_PER_100_WORST``);
 * boards (enterprises only): the share of its communities whose board was published (which
-  requires it to be complete) within ``BOARD_CURRENT_WITHIN`` before the month's end.
+  requires it to be complete) within ``BOARD_CURRENT_WITHIN`` before the month's end;
+* repairs_on_time (enterprises only): of the repair steps of its communities' requests
+  reported in the month whose clock was met or ran out by the month's end (taken, on site:
+  ``repairs.board.on_time_figures``), the share on time.
 
 An input with nothing to count scores ``CREDIT_NEUTRAL``. score = Σ weight × input
-(``CREDIT_WEIGHTS``; for an enterprise the boards input takes ``CREDIT_BOARDS_WEIGHT`` and the
-others shrink in proportion), and the stars follow ``CREDIT_STAR_THRESHOLDS``. Everything is
-read as of the month's end, so a past month recomputed gives the same grade.
+(``CREDIT_WEIGHTS``; for an enterprise the boards input takes ``CREDIT_BOARDS_WEIGHT``, the
+repairs input ``CREDIT_REPAIRS_WEIGHT``, and the others shrink in proportion: × 0.75), and the
+stars follow ``CREDIT_STAR_THRESHOLDS``. Everything is read as of the month's end, so a past
+month recomputed gives the same grade. (A grade kept before the repairs input existed has no
+``repairs_on_time`` key and is scored without it.)
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from feedback.policy import (
     COMPLAINTS_PER_100_WORST,
     CREDIT_BOARDS_WEIGHT,
     CREDIT_NEUTRAL,
+    CREDIT_REPAIRS_WEIGHT,
     CREDIT_STAR_THRESHOLDS,
     CREDIT_WEIGHTS,
 )
@@ -39,8 +45,12 @@ from feedback.ratings.services import damped_average
 from marketplace.models import Enterprise
 from marketplace.partner.models import Partner
 from marketplace.policy import LOCAL_TZ
+from repairs.board import on_time_figures
 
 FOUR = Decimal("0.0001")
+
+#: The enterprise-only inputs and their weights (the others shrink to make room).
+ENTERPRISE_WEIGHTS = {"boards": CREDIT_BOARDS_WEIGHT, "repairs_on_time": CREDIT_REPAIRS_WEIGHT}
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -87,20 +97,19 @@ def _scored(inputs: dict) -> dict[str, Decimal]:
         "resolution_rate": plain(inputs["resolution_rate"]),
         "satisfaction_rate": plain(inputs["satisfaction_rate"]),
     }
-    if "boards" in inputs:
-        scores["boards"] = plain(inputs["boards"])
+    for key in ENTERPRISE_WEIGHTS:
+        if key in inputs:
+            scores[key] = plain(inputs[key])
     return scores
 
 
 def score_of(inputs: dict) -> Decimal:
     """The weighted score 0–1 (4 places) of ``inputs`` (the dict ``grade_inputs`` returns)."""
     scores = _scored(inputs)
-    if "boards" in scores:
-        shrink = 1 - CREDIT_BOARDS_WEIGHT
-        weights = {k: w * shrink for k, w in CREDIT_WEIGHTS.items()}
-        weights["boards"] = CREDIT_BOARDS_WEIGHT
-    else:
-        weights = dict(CREDIT_WEIGHTS)
+    extra = {k: w for k, w in ENTERPRISE_WEIGHTS.items() if k in scores}
+    shrink = 1 - sum(extra.values(), Decimal(0))
+    weights = {k: w * shrink for k, w in CREDIT_WEIGHTS.items()}
+    weights.update(extra)
     total = sum(weights[k] * scores[k] for k in weights)
     return min(Decimal(1), max(Decimal(0), total)).quantize(FOUR, rounding=ROUND_HALF_UP)
 
@@ -109,10 +118,23 @@ def _str(v):
     return None if v is None else str(v)
 
 
+def repairs_on_time(communities, *, since, until) -> tuple[int, Decimal | None]:
+    """(requests reported in [since, until), on-time share of their counted steps, 4 places,
+    or None when no step counted) for a queryset of ``communities``: both clocks (taken, on
+    site) pooled, as ``repairs.board.on_time_figures`` counts them as of ``until``."""
+    f = on_time_figures(communities, since=since, now=until)
+    counted = f.take_counted + f.arrive_counted
+    if not counted:
+        return f.reported, None
+    share = Decimal(f.taken_on_time + f.arrived_on_time) / counted
+    return f.reported, share.quantize(FOUR, rounding=ROUND_HALF_UP)
+
+
 def grade_inputs(*, appointments, ratings, complaints, since, until, communities=None) -> dict:
     """The published inputs of one subject for [since, until): rates as "0.9600" strings or
-    None, ``rating`` the damped average, ``complaints_per_100`` (2 places) or None, and
-    ``boards`` (share of ``communities`` with a current board) when ``communities`` is given."""
+    None, ``rating`` the damped average, ``complaints_per_100`` (2 places) or None, and, when
+    ``communities`` is given (an enterprise), ``boards`` (share of them with a current board),
+    ``repairs`` (requests reported) and ``repairs_on_time`` (``repairs_on_time``)."""
     jobs = job_figures(appointments, since=since, until=until)
     month_complaints = complaints.filter(filed_at__gte=since, filed_at__lt=until)
     figures = complaint_figures(month_complaints, until=until)
@@ -149,6 +171,8 @@ def grade_inputs(*, appointments, ratings, complaints, since, until, communities
             .count()
         )
         inputs["boards"] = _str((Decimal(current) / len(ids)).quantize(FOUR)) if ids else None
+        inputs["repairs"], share = repairs_on_time(communities, since=since, until=until)
+        inputs["repairs_on_time"] = _str(share)
     return inputs
 
 

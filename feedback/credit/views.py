@@ -32,6 +32,8 @@ def credit_explained(request):
         {
             "weights": weights,
             "boards_weight": policy.CREDIT_BOARDS_WEIGHT * 100,
+            "repairs_weight": policy.CREDIT_REPAIRS_WEIGHT * 100,
+            "shrink": (1 - policy.CREDIT_BOARDS_WEIGHT - policy.CREDIT_REPAIRS_WEIGHT) * 100,
             "thresholds": [(s, t * 100) for s, t in policy.CREDIT_STAR_THRESHOLDS],
             "neutral": policy.CREDIT_NEUTRAL * 100,
             "worst": policy.COMPLAINTS_PER_100_WORST,

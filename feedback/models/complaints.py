@@ -29,6 +29,7 @@ class Complaint(models.Model):
         PROVIDER = "provider", _("A service provider")
         FEE = "fee", _("A fee")
         PROPERTY = "property", _("The property service in general")
+        REPAIR = "repair", _("A repair request")
 
     class Category(models.TextChoices):
         WATER = "water", _("Water")
@@ -105,6 +106,14 @@ class Complaint(models.Model):
         blank=True,
         related_name="complaints",
         verbose_name=_("appointment"),
+    )
+    repair_request = models.ForeignKey(
+        "repairs.RepairRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("repair request"),
     )
     worker = models.ForeignKey(
         "bookings.Worker",
@@ -188,6 +197,9 @@ class Complaint(models.Model):
         parts = [str(self.Kind(self.kind).label)]
         if self.appointment_id:
             parts.append(str(self.appointment.product.get_title()))
+        if self.repair_request_id:
+            repair = self.repair_request
+            parts.append(f"#{repair.pk} {repair.get_category_display()}")
         if self.worker_id:
             parts.append(self.worker.display_name)
         elif self.provider_id and self.kind == self.Kind.PROVIDER:
@@ -240,6 +252,15 @@ class ComplaintEvent(models.Model):
         related_name="+",
         verbose_name=_("appointment event"),
         help_text=_("An event of the appointment attached as evidence."),
+    )
+    appointment_message = models.ForeignKey(
+        "bookings.AppointmentMessage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("conversation message"),
+        help_text=_("A message of the appointment's conversation attached as evidence."),
     )
 
     class Meta:

@@ -87,8 +87,15 @@ def test_the_grade_by_hand():
     # 0.2·1 + 0.15·0.5 + 0.2·(3.58/4) + 0.15·0 + 0.1·0.5 + 0.1·1 + 0.1·0.6667 = 0.67067
     assert score_of(inputs) == Decimal("0.6707")
     assert stars_for(score_of(inputs)) == 3
-    # An enterprise with every board current: boards weigh 15 %, the rest × 0.85.
+    # A grade kept before the repairs input: boards weigh 15 %, the rest × 0.85.
     assert score_of({**inputs, "boards": "1.0000"}) == Decimal("0.7201")
+    # An enterprise with every board current and 3 of 4 repair steps on time: boards 15 %,
+    # repairs 10 %, the rest × 0.75: 0.75·0.67067 + 0.15·1 + 0.10·0.75 = 0.72800.
+    enterprise_inputs = {**inputs, "boards": "1.0000", "repairs_on_time": "0.7500"}
+    assert score_of(enterprise_inputs) == Decimal("0.7280")
+    assert stars_for(score_of(enterprise_inputs)) == 3
+    # No repair step counted that month: neutral 0.8 → 0.50300 + 0.15 + 0.08 = 0.73300.
+    assert score_of({**enterprise_inputs, "repairs_on_time": None}) == Decimal("0.7330")
 
 
 def test_a_month_without_data_is_neutral_and_recomputes_the_same(provider, enterprise, history):
@@ -104,6 +111,7 @@ def test_a_month_without_data_is_neutral_and_recomputes_the_same(provider, enter
     )
     assert march.inputs["complaints"] == 4
     assert march.inputs["response_rate"] == "0.5000"
+    assert (march.inputs["repairs"], march.inputs["repairs_on_time"]) == (0, None)
     grade_enterprise(enterprise, date(2026, 2, 1))
     assert CreditGrade.objects.filter(enterprise=enterprise).count() == 2  # a history
 
@@ -121,9 +129,10 @@ rate = st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=4))
     rating=st.one_of(st.none(), st.decimals(min_value=1, max_value=5, places=2)),
     per100=st.one_of(st.none(), st.decimals(min_value=0, max_value=1000, places=2)),
     boards=st.one_of(st.just("absent"), rate),
+    repairs=st.one_of(st.just("absent"), rate),
 )
 def test_any_inputs_give_a_score_in_0_1_and_1_to_5_stars(
-    completion, on_time, response, resolution, satisfaction, rating, per100, boards
+    completion, on_time, response, resolution, satisfaction, rating, per100, boards, repairs
 ):
     inputs = {
         "completion_rate": completion,
@@ -136,6 +145,8 @@ def test_any_inputs_give_a_score_in_0_1_and_1_to_5_stars(
     }
     if boards != "absent":
         inputs["boards"] = boards
+    if repairs != "absent":
+        inputs["repairs_on_time"] = repairs
     score = score_of(inputs)
     assert Decimal(0) <= score <= Decimal(1)
     assert 1 <= stars_for(score) <= 5
@@ -178,3 +189,49 @@ def test_rates_stay_between_0_and_100_percent_for_random_histories(
         assert value is None or Decimal(0) <= value <= Decimal(1)
     assert f.responded_on_time <= f.response_decided <= f.count
     assert f.resolved <= f.resolution_decided <= f.count
+
+
+def test_the_enterprise_grade_counts_its_repairs_on_time_by_hand(
+    enterprise, community, resident, worker
+):
+    from repairs.models import RepairRequest
+
+    home = resident.households.get()
+
+    def repair(reported, taken_after=None, arrived_after=None):
+        minutes = lambda m: None if m is None else reported + timedelta(minutes=m)  # noqa: E731
+        return RepairRequest.objects.create(
+            community=community,
+            area="home",
+            household=home,
+            category="plumbing",
+            description="x",
+            urgency="urgent",
+            source="app",
+            resident=resident,
+            entered_by=resident,
+            contact_name="王芳",
+            contact_phone="13800138001",
+            status="reported" if taken_after is None else "confirmed",
+            worker=None if taken_after is None else worker,
+            reported_at=reported,
+            take_due=reported + timedelta(minutes=10),
+            arrive_due=reported + timedelta(minutes=30),
+            taken_at=minutes(taken_after),
+            arrived_at=minutes(arrived_after),
+        )
+
+    repair(T, taken_after=5, arrived_after=25)  # both steps on time: 2 / 2
+    repair(T, taken_after=15, arrived_after=40)  # both late: 0 / 2
+    repair(T + timedelta(days=8))  # never taken, both clocks ran out: 0 / 2
+    # Reported at 23:55 on the 31st: its clocks run out in April, so March does not count
+    # it, even when the grade is recomputed after it was (late) taken and reached.
+    repair(datetime(2026, 3, 31, 23, 55, tzinfo=LOCAL_TZ), taken_after=25, arrived_after=35)
+    repair(T - timedelta(days=5), taken_after=1, arrived_after=2)  # February
+    march = grade_enterprise(enterprise, date(2026, 3, 1))
+    # 2 steps on time of 6 counted; 4 requests reported in March.
+    assert (march.inputs["repairs"], march.inputs["repairs_on_time"]) == (4, "0.3333")
+    assert march.score == score_of(march.inputs)
+    # The same inputs with the repairs neutral score higher: the repairs count.
+    assert march.score < score_of({**march.inputs, "repairs_on_time": None})
+    assert grade_enterprise(enterprise, date(2026, 3, 1)).inputs == march.inputs
