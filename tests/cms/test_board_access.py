@@ -126,6 +126,7 @@ def _form_data(board, **overrides):
         "maintenance_units": inline_formset([]),
         "statements": inline_formset([]),
         "fund_uses": inline_formset([]),
+        "package_offers": inline_formset([]),
         "comments": inline_formset([]),
     }
     fields.update(overrides)
