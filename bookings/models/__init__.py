@@ -9,6 +9,7 @@ and Django finds every model of the ``bookings`` app.
 - ``calendar``: CalendarFeed
 - ``bookings.series.models``: Series, SeriesOccurrence (regular care, its own sub-package)
 - ``bookings.packages.models``: Package, PackageEntry (prepaid visits and their ledger)
+- ``bookings.waitlist.models``: WaitlistEntry (the waiting list of a full day)
 """
 
 from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
@@ -18,6 +19,7 @@ from bookings.models.notices import Notice
 from bookings.models.workers import TimeOff, WeeklyHours, Worker
 from bookings.packages.models import Package, PackageEntry
 from bookings.series.models import Series, SeriesOccurrence
+from bookings.waitlist.models import WaitlistEntry
 
 __all__ = [
     "Appointment",
@@ -30,6 +32,7 @@ __all__ = [
     "Package",
     "PackageEntry",
     "Series",
+    "WaitlistEntry",
     "SeriesOccurrence",
     "TimeOff",
     "TsTzRange",
