@@ -69,5 +69,5 @@ def waitlist_offer_view(request, pk: int):
         request,
         "bookings/waitlist/offer.html",
         {"entry": entry, "is_open": is_open, "page_title": _("A freed time")},
-        status=200 if is_open else 410,
+        status=200 if is_open or entry.status == WaitlistEntry.Status.ACCEPTED else 410,
     )

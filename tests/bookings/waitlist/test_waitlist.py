@@ -132,6 +132,7 @@ def test_the_offer_page_accepts_in_one_click_and_refuses_after_expiry(
     assert response.status_code == 302
     assert Appointment.objects.get(resident=resident).status == Appointment.Status.CONFIRMED
     assert client.post(url).status_code == 410  # answered already: nothing booked twice
+    assert client.get(url).status_code == 200  # the page says it was accepted
     assert Appointment.objects.filter(resident=resident).count() == 1
 
 
