@@ -4,6 +4,7 @@ it is offered in; and one booked appointment for the demo resident. Idempotent."
 from __future__ import annotations
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from bookings.exceptions import BookingError
 from bookings.models import Appointment, Series, WeeklyHours, Worker
 from bookings.series.rules import build_rule
 from bookings.series.services import series_create
+from cms.boards import BoardIncomplete
+from cms.models import FeeBoardPage, PackageOffer
+from cms.services import board_publish
 from marketplace.catalogue.models import ProductClass
 from marketplace.models import Household, User
 from marketplace.partner.models import StockRecord
@@ -91,6 +95,7 @@ def seed(ctx) -> None:
         _worker(ctx.users[role], provider, skills, community_ids)
     _book_for_the_demo_resident(ctx)
     _series_for_the_demo_resident(ctx)
+    _package_on_the_demo_board(ctx)
 
 
 def _book_for_the_demo_resident(ctx) -> None:
@@ -138,3 +143,33 @@ def _series_for_the_demo_resident(ctx) -> None:
                 series_create(user=resident, product=ctx.services[code], rule=rule, summary=summary)
         except (BookingError, KeyError):
             continue
+
+
+def _package_on_the_demo_board(ctx) -> None:
+    """The demo resident's community board publishes an eldercare package (10 visits of 60
+    minutes for ¥1,100, valid 180 days), so it can be bought and booked with; skipped when
+    the board is not live, already lists a package, or the service is not offered."""
+    household = Household.objects.filter(user=ctx.users["resident"], is_default=True).first()
+    service = ctx.services.get("ELD-COMPANION")
+    if household is None or service is None:
+        return
+    board = FeeBoardPage.objects.filter(community=household.community, live=True).first()
+    if board is None or board.package_offers.exists():
+        return
+    draft = board.get_latest_revision_as_object()
+    draft.package_offers = [
+        PackageOffer(
+            product=service,
+            name="居家陪护 10 次卡",
+            name_en="Companion care, 10 visits",
+            visits=10,
+            minutes=60,
+            price=Decimal("1100.00"),
+            valid_days=180,
+        )
+    ]
+    try:
+        with transaction.atomic():
+            board_publish(board=board, draft=draft)
+    except BoardIncomplete:
+        return

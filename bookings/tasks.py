@@ -9,6 +9,8 @@ The registered names are stable (queued tasks and beat rows name them): ``bookin
 ``bookings.payment_flow.release_abandoned_holds`` for the task that once lived there.
 """
 
+from datetime import date
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -17,8 +19,10 @@ from bookings.appointments.settlement import payments_capture_finished
 from bookings.dispatch.offers import offers_expire
 from bookings.dispatch.outbox import dispatch_round_process, dispatch_rounds_sweep
 from bookings.notify.reminders import reminder_send, reminders_send_due
-from bookings.packages.ledger import packages_expire
+from bookings.packages.purchase import packages_expire_and_pay_back
+from bookings.series.prices import series_price_check
 from bookings.series.services import series_extend_due
+from bookings.waitlist.services import waitlist_sweep
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -81,4 +85,18 @@ def series_extend_task() -> int:
 @shared_task(name="bookings.tasks.packages_expire", **RETRY)
 def packages_expire_task() -> int:
     """Beat, hourly: packages past their validity expire; their unused share is refunded."""
-    return packages_expire()
+    return packages_expire_and_pay_back()
+
+
+@shared_task(name="bookings.tasks.waitlist_sweep", **RETRY)
+def waitlist_sweep_task(product_id: int | None = None, day: str | None = None) -> int:
+    """Beat, every minute, and after a time frees (``product_id``, ``day`` YYYY-MM-DD): lapse
+    the waiting-list offers past their 15 minutes, offer freed times to the next residents."""
+    return waitlist_sweep(product_id=product_id, day=date.fromisoformat(day) if day else None)
+
+
+@shared_task(name="bookings.tasks.series_price_check", **RETRY)
+def series_price_check_task() -> int:
+    """Beat, every 10 minutes: a new board price re-prices the coming series visits not yet
+    authorised and is told to the resident (ending the series is then free)."""
+    return series_price_check()

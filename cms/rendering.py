@@ -46,6 +46,7 @@ def board_context(board, request) -> dict:
         "community": board.community,
         "enterprise": board.community.enterprise,
         "fee_items": board.fee_items.all(),
+        "package_offers": board.package_offers.select_related("product"),
         "staff": board.staff.select_related("photo"),
         "maintenance_units": board.maintenance_units.all(),
         "statements": board.statements.all(),

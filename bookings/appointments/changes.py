@@ -95,22 +95,27 @@ def _lock_appointment(appointment: Appointment) -> Appointment:
     return locked
 
 
-def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
+def appointment_cancel(
+    *, appointment: Appointment, by, reason: str = "", waive_fee: bool = False
+) -> Decimal:
     """Cancel under the policy and settle the card payment; returns the fee (yuan) charged.
+    ``waive_fee``: no fee whatever the policy (a series ended after a price change).
 
     The cancellation commits first; only then, with no lock held, the order's card payment is
     settled (``payment.cancellation_settle``): voided when nothing is due, else only what is due
     captured, the rest released. Raises ``CancellationRefused``.
     """
-    fee = _cancel(appointment=appointment, by=by, reason=reason)
+    fee = _cancel(appointment=appointment, by=by, reason=reason, waive_fee=waive_fee)
     cancellation_settle(appointment=appointment, fee=fee)
     return fee
 
 
 @transaction.atomic
-def _cancel(*, appointment: Appointment, by, reason: str = "") -> Decimal:
+def _cancel(*, appointment: Appointment, by, reason: str = "", waive_fee: bool = False) -> Decimal:
     locked = _lock_appointment(appointment)
-    fee = cancellation_fee_for(locked)
+    fee = cancellation_fee_for(locked)  # raises once started, waived or not
+    if waive_fee:
+        fee = NO_FEE
     if fee:
         locked.fees_due += fee
         locked.save(update_fields=["fees_due", "updated"])

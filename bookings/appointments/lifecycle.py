@@ -34,6 +34,7 @@ from bookings.models import Appointment
 from bookings.notify.events import reschedule_notices, transition_notices
 from bookings.notify.reminders import rating_request_plan, reminders_cancel, reminders_plan
 from bookings.packages.settle import package_settle
+from bookings.waitlist.freed import waitlist_time_freed
 
 Status = Appointment.Status
 
@@ -99,6 +100,8 @@ def appointment_ended(*, appointment: Appointment, by=None) -> None:
     reminders_cancel(appointment)
     # Paid by a prepaid package: the visit goes back, or is kept as the late fee.
     package_settle(appointment=appointment)
+    # A time freed: the waiting list of that day is offered it after the commit.
+    waitlist_time_freed(appointment=appointment)
 
 
 def appointment_rescheduled(

@@ -11,6 +11,7 @@ and Django finds every model of the ``bookings`` app.
 - ``bookings.series.models``: Series, SeriesOccurrence (regular care, its own sub-package)
 - ``bookings.packages.models``: Package, PackageEntry (prepaid visits and their ledger)
 - ``bookings.conversation.models``: AppointmentMessage (the conversation of an appointment)
+- ``bookings.waitlist.models``: WaitlistEntry (the waiting list of a full day)
 """
 
 from bookings.conversation.models import AppointmentMessage
@@ -21,6 +22,7 @@ from bookings.models.notices import ChannelPreference, Notice, NoticeDelivery
 from bookings.models.workers import TimeOff, WeeklyHours, Worker
 from bookings.packages.models import Package, PackageEntry
 from bookings.series.models import Series, SeriesOccurrence
+from bookings.waitlist.models import WaitlistEntry
 
 __all__ = [
     "Appointment",
@@ -35,6 +37,7 @@ __all__ = [
     "Package",
     "PackageEntry",
     "Series",
+    "WaitlistEntry",
     "SeriesOccurrence",
     "NoticeDelivery",
     "TimeOff",

@@ -42,6 +42,7 @@ def package_open(
     price: Decimal,
     valid_for: timedelta,
     board_revision_id: int | None = None,
+    order=None,
     now: datetime | None = None,
 ) -> Package:
     """Record a bought package (its payment already captured): ``visits`` (≥ 1) of
@@ -58,6 +59,7 @@ def package_open(
         visits=visits,
         price_paid=price,
         board_revision_id=board_revision_id,
+        order=order,
         valid_until=now + valid_for,
         balance=visits,
     )

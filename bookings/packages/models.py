@@ -52,6 +52,15 @@ class Package(models.Model):
         blank=True,
         help_text=_("The published fee-board revision that justified the price."),
     )
+    order = models.OneToOneField(
+        "order.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="package",
+        verbose_name=_("order"),
+        help_text=_("The Oscar order whose captured card payment bought the package."),
+    )
     valid_until = models.DateTimeField(_("valid until"))
     balance = models.IntegerField(_("visits left"))
     status = models.CharField(

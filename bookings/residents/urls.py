@@ -5,6 +5,7 @@ from django.urls import path
 from bookings.packages.urls import urlpatterns as package_urlpatterns
 from bookings.residents import booking_views, views
 from bookings.series.urls import urlpatterns as series_urlpatterns
+from bookings.waitlist.urls import urlpatterns as waitlist_urlpatterns
 
 app_name = "bookings"
 urlpatterns = [
@@ -41,4 +42,4 @@ urlpatterns = [
         name="household-default",
     ),
 ]
-urlpatterns += series_urlpatterns + package_urlpatterns
+urlpatterns += series_urlpatterns + package_urlpatterns + waitlist_urlpatterns

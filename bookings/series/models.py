@@ -66,6 +66,20 @@ class Series(models.Model):
         blank=True,
         help_text=_("Every start of the rule up to this moment has been booked or recorded."),
     )
+    price_told = models.DecimalField(
+        _("price told"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The board's price (yuan) the resident was last shown or told."),
+    )
+    price_changed_at = models.DateTimeField(
+        _("price change told at"),
+        null=True,
+        blank=True,
+        help_text=_("When the resident was told of a new price: ending the series is then free."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -54,6 +54,7 @@ def series_create(
         rule=rule.rrule,
         dtstart=rule.dtstart,
         summary=summary[:200],
+        price_told=plan.price,
     )
     series_extend(series=series, now=now, tell=False)
     return series
@@ -199,7 +200,8 @@ def occurrence_skip(*, series: Series, occurrence_id, by) -> Decimal:
 
 def series_end(*, series: Series, from_date: date, by, now=None) -> Decimal:
     """End ``series`` from the local date ``from_date`` (today or later): no visit from that
-    day on. Each booked one is cancelled under the usual policy; returns the fees (yuan).
+    day on. Each booked one is cancelled under the usual policy, or free of any fee once the
+    resident was told of a price change (``series.prices``); returns the fees (yuan).
     Raises ``SeriesRuleError`` for a date in the past or a series already ended."""
     now = now or timezone.now()
     if from_date < timezone.localdate(now, LOCAL_TZ):
@@ -226,7 +228,11 @@ def series_end(*, series: Series, from_date: date, by, now=None) -> Decimal:
         if appointment is not None and appointment.is_active:
             try:
                 fees += appointment_cancel(
-                    appointment=appointment, by=by, reason=_("The series was ended")
+                    appointment=appointment,
+                    by=by,
+                    reason=_("The series was ended"),
+                    # Told of a new price: the resident may end the series without fee.
+                    waive_fee=series.price_changed_at is not None,
                 )
             except CancellationRefused:
                 continue  # started meanwhile: it goes ahead

@@ -4,7 +4,7 @@
   EnterprisePage (/enterprises/<enterprise-slug>/);
 * ``fee_board``: FeeBoardPage (/boards/<community-slug>/) and its admin form;
 * ``rows``: the rows of the board's inline sections (FeeItem, DutyStaff, MaintenanceUnit,
-  CommonPartsStatement, MaintenanceFundUse, RepairFeeItem);
+  CommonPartsStatement, MaintenanceFundUse, RepairFeeItem, PackageOffer);
 * ``publications``: BoardPublication, one row per published revision (the change log);
 * ``workflows``: BoardApprovalTask, the approval step that refuses an incomplete board.
 """
@@ -18,6 +18,7 @@ from cms.models.rows import (
     FeeItem,
     MaintenanceFundUse,
     MaintenanceUnit,
+    PackageOffer,
     RepairFeeItem,
 )
 from cms.models.workflows import BoardApprovalTask, revision_missing_sections
@@ -37,5 +38,6 @@ __all__ = [
     "MaintenanceFundUse",
     "MaintenanceUnit",
     "RepairFeeItem",
+    "PackageOffer",
     "revision_missing_sections",
 ]

@@ -157,6 +157,7 @@ class FeeBoardPage(RoutablePageMixin, Page):
             heading=_("Service contents and standards"),
         ),
         InlinePanel("fee_items", heading=_("Charging items and standards"), label=_("item")),
+        InlinePanel("package_offers", heading=_("Packages of prepaid visits"), label=_("package")),
         InlinePanel("staff", heading=_("Staff on duty"), label=_("person")),
         MultiFieldPanel(
             [

@@ -232,3 +232,74 @@ class RepairFeeItem(Orderable):
     def display_unit(self) -> str:
         """The unit in the active language."""
         return bilingual(self.unit, self.unit_en)
+
+
+class PackageOffer(Orderable):
+    """A prepaid package of visits the enterprise publishes (套餐 / 次卡, issue 18): ``visits``
+    visits of ``minutes`` minutes of one service for ``price`` (yuan), valid ``valid_days``
+    days from purchase, refunded under ``refund_policy``. Residents buy it at this price only
+    once a revision listing it is live (``cms.packages.published_package_offer``)."""
+
+    board = ParentalKey(FeeBoardPage, on_delete=models.CASCADE, related_name="package_offers")
+    product = models.ForeignKey(
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service covered"),
+    )
+    name = models.CharField(_("package"), max_length=200)
+    name_en = models.CharField(_("package (English)"), max_length=200, blank=True)
+    visits = models.PositiveIntegerField(_("visits"))
+    minutes = models.PositiveIntegerField(_("minutes per visit"))
+    price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2)
+    valid_days = models.PositiveIntegerField(_("valid for (days)"), default=180)
+    refund_policy = models.CharField(
+        _("refund policy"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: the unused share of the price paid, on request or at expiry."),
+    )
+    refund_policy_en = models.CharField(_("refund policy (English)"), max_length=300, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+        FieldPanel("product"),
+        FieldRowPanel(
+            [
+                FieldPanel("visits"),
+                FieldPanel("minutes"),
+                FieldPanel("price"),
+                FieldPanel("valid_days"),
+            ]
+        ),
+        FieldRowPanel([FieldPanel("refund_policy"), FieldPanel("refund_policy_en")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("package of visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visits__gte=1)
+                & models.Q(price__gt=0)
+                & models.Q(valid_days__gte=1),
+                name="package_offer_positive",
+            ),
+        ]
+
+    @property
+    def display_name(self) -> str:
+        """The package's name in the active language."""
+        return bilingual(self.name, self.name_en)
+
+    @property
+    def display_refund_policy(self) -> str:
+        """The refund policy in the active language; the default policy when left empty."""
+        text = bilingual(self.refund_policy, self.refund_policy_en)
+        return text or str(DEFAULT_REFUND_POLICY)
+
+
+#: What the board prints when an enterprise writes no refund policy of its own (issue 18).
+DEFAULT_REFUND_POLICY = _(
+    "Unused visits are refunded to your card: the unused share of the price paid, on request "
+    "or at expiry."
+)

@@ -521,6 +521,8 @@ CELERY_BEAT_SCHEDULE = {
     "linli: extend series": {"task": "bookings.tasks.series_extend", "schedule": 3600.0},
     # bookings: prepaid packages past their validity expire (their unused share refunded).
     "linli: expire packages": {"task": "bookings.tasks.packages_expire", "schedule": 3600.0},
+    "linli: waiting lists": {"task": "bookings.tasks.waitlist_sweep", "schedule": 60.0},
+    "linli: series prices": {"task": "bookings.tasks.series_price_check", "schedule": 600.0},
     # cms: Wagtail's scheduled publishing and expiry (go-live times are minutes).
     "cms: publish scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
     # feedback: complaints whose clock is breached escalate within a minute; last month's

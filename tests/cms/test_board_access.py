@@ -127,6 +127,7 @@ def _form_data(board, **overrides):
         "statements": inline_formset([]),
         "fund_uses": inline_formset([]),
         "repair_fee_items": inline_formset([]),
+        "package_offers": inline_formset([]),
         "comments": inline_formset([]),
     }
     fields.update(overrides)
