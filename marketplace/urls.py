@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/dispatch/", views.healthz_dispatch, name="healthz-dispatch"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("community/", views.choose_community, name="choose-community"),
+    path("language/", views.choose_language, name="choose-language"),
     path("django-admin/", admin.site.urls),
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).
