@@ -184,7 +184,9 @@ def basket_add_service(*, basket, product, start: datetime, household) -> None:
             ),
         )
     value = slot_value(start)
+    option = slot_option()
     for line in basket.all_lines():
-        if line.product_id == product.pk and line_slot(line) == start:
+        # The prefetched attributes: no query per line already in the basket.
+        if line.product_id == product.pk and line_slot(line, option=option) == start:
             raise BookingError(_("This service at this time is already in your basket."))
-    basket.add_product(product, 1, options=[{"option": slot_option(), "value": value}])
+    basket.add_product(product, 1, options=[{"option": option, "value": value}])
