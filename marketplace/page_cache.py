@@ -13,7 +13,7 @@ versions (which any change of the page's data moves on, in the changing transact
 on commit), the communities version (the header's picker), the language, the visitor's
 community and the full path. A page is stored only when it is a complete ``200 text/html``
 response that does not say it must not be (``no-store``, ``no-cache``, ``private``: Wagtail marks
-every response of a view-restricted page so) and holds no CSRF token.
+every response of a view-restricted page so) and holds no CSRF token and no CSP nonce.
 
 Headers of a shared page (a hit, or a miss that was stored):
 
@@ -54,6 +54,8 @@ from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
 
 PAGE_SECONDS = 10 * 60
 _TOKEN_FIELD = b'name="csrfmiddlewaretoken"'
+#: A per-response CSP nonce (``<script nonce="...">``): another visitor's response has another.
+_NONCE = b' nonce="'
 
 
 def anonymous_page(request, name: str, version_keys: tuple, render):
@@ -106,13 +108,15 @@ def _shared(response, etag: str, rendered_at: int | None):
 
 
 def _storable(response) -> bool:
-    """A complete 200 HTML page, not marked never-cache, without a per-visitor CSRF token."""
+    """A complete 200 HTML page, not marked never-cache, without a per-visitor CSRF token or
+    a per-response CSP nonce (a stored copy would carry one visitor's to the next)."""
     return (
         response.status_code == 200
         and response.get("Content-Type", "").startswith("text/html")
         and not getattr(response, "streaming", False)
         and not _never_cache(response)
         and _TOKEN_FIELD not in response.content
+        and _NONCE not in response.content
     )
 
 

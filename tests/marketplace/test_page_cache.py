@@ -175,3 +175,25 @@ def test_a_page_rendered_while_a_change_commits_is_not_kept(service, published_b
     assert "¥120.00" in seen[0]  # rendered (and stored) before the change committed
     body = visitor.get("/shop/catalogue/").content.decode()
     assert "¥135.00" in body and "¥120.00" not in body
+
+
+def test_a_page_with_a_csp_nonce_is_never_shared(rf, settings):
+    """A nonce is per response: a stored copy would hand one visitor's to the next."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.module_loading import import_string
+
+    from marketplace.page_cache import anonymous_page
+
+    rendered = []
+
+    def render():
+        rendered.append(True)
+        return HttpResponse('<script nonce="n0nce">1</script>', content_type="text/html")
+
+    for _ in range(2):
+        request = rf.get("/a-page-with-a-nonce/")
+        request.user = AnonymousUser()
+        request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+        response = anonymous_page(request, "nonce", (), render)
+    assert len(rendered) == 2  # rendered each time, never served from the cache
+    assert "private" in response["Cache-Control"] and "ETag" not in response
