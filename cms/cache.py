@@ -5,8 +5,8 @@ In Django's cache:
 * ``board.json``, ``board.csv`` and ``print/`` (no forms, no CSRF token): whole anonymous
   responses, per board, language and path (``serve_cached``), keyed by the boards version,
   which a publication or unpublication moves on (``board_cache_purge``);
-* the board and its change log, for anonymous visitors: whole pages with each visitor's CSRF
-  token (``cms.views.board_serve`` and ``marketplace.page_cache``), keyed by the same version;
+* the board and its change log, for anonymous visitors: whole pages, one copy for all with an
+  ETag (``cms.views.board_serve`` and ``marketplace.page_cache``), keyed by the same version;
 * for everyone, their body is a template fragment cached per board, live revision and
   language (``{% cache %}`` with the ``board_fragment_*`` names); the header is rendered fresh;
 * Wagtail's site of a request (``site_for``), keyed by the sites version.

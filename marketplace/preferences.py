@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from marketplace.bad_input import bad_request
@@ -79,7 +79,8 @@ class PreferredLanguageMiddleware:
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    params = request.POST if request.method == "POST" else request.GET
+    target = params.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -100,14 +101,17 @@ def set_language(request):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def elder_mode_set(request):
-    """Turn elder mode on (``elder=1``) or off (``elder=0``) for this browser and the user."""
-    value = request.POST.get("elder")
+    """Turn elder mode on (``elder=1``) or off (``elder=0``) for this browser; a POST (the
+    signed-in header's form, with its CSRF token) also keeps it in the user's profile. A GET
+    (a visitor's header on a shared page, which carries no token) sets the cookie only."""
+    params = request.POST if request.method == "POST" else request.GET
+    value = params.get("elder")
     if value not in ("0", "1"):
         return bad_request(request, _("Elder mode is either on or off."))
     on = value == "1"
-    if request.user.is_authenticated and request.user.elder_mode != on:
+    if request.method == "POST" and request.user.is_authenticated and request.user.elder_mode != on:
         request.user.elder_mode = on
         request.user.save(update_fields=["elder_mode"])
     response = HttpResponseRedirect(_next_url(request))

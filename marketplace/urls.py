@@ -20,6 +20,7 @@ urlpatterns = [
     path("shop/accounts/preferences/", preferences.preferences, name="preferences"),
     path("shop/accounts/start/", views.after_login, name="after-login"),
     path("community/", views.choose_community, name="choose-community"),
+    path("language/", views.choose_language, name="choose-language"),
     path("django-admin/", admin.site.urls),
     # Our own pages under /shop/ and /payments/ come before Oscar's so they can extend it:
     # each app's urls.py spells out its full paths (shop/accounts/appointments/, payments/...).

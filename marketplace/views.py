@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -6,9 +7,10 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from oscar.apps.customer.views import LogoutView as OscarLogoutView
 from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
@@ -63,13 +65,17 @@ def healthz_dispatch(request):
     return JsonResponse(health.as_json(), status=200 if health.healthy else 503)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def choose_community(request):
-    """The header's community picker for visitors: remembered in the session.
+    """The header's community picker for visitors: remembered in the session, then back to
+    ``next`` (this site only; else the catalogue).
 
-    ``community`` is a community's id, or empty to forget the choice; anything else (a
-    community that does not exist, ``²``, ``1.0``) is 400 and leaves the choice as it was."""
-    chosen = request.POST.get("community", "").strip()
+    A GET form in the header (the shared pages carry no CSRF token: ``marketplace.page_cache``);
+    a POST (the home page's form) is accepted as well. ``community`` is a community's id, or
+    empty to forget the choice; anything else (a community that does not exist, ``²``, ``1.0``)
+    is 400 and leaves the choice as it was."""
+    params = request.POST if request.method == "POST" else request.GET
+    chosen = params.get("community", "").strip()
     community = None
     if chosen:
         field = forms.ModelChoiceField(queryset=Community.objects.all())
@@ -83,10 +89,40 @@ def choose_community(request):
         request.session[SESSION_KEY] = community.pk
     else:
         request.session.pop(SESSION_KEY, None)
-    next_url = request.POST.get("next") or reverse("catalogue:index")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    return HttpResponseRedirect(_next_url(request, params))
+
+
+@require_GET
+def choose_language(request):
+    """The header's language switch: ``?language=<code>&next=<path>`` sets Django's language
+    cookie (as ``django.views.i18n.set_language`` does) and redirects to ``next`` (this site
+    only; else the catalogue). A GET, so the shared pages need no CSRF token; a language Linli
+    does not speak is 400 and sets nothing."""
+    code = request.GET.get("language", "")
+    if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+        return bad_request(request, _("That language is not available."))
+    response = HttpResponseRedirect(_next_url(request, request.GET))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def _next_url(request, params) -> str:
+    """``next`` when it points at this site, else the catalogue."""
+    next_url = params.get("next") or reverse("catalogue:index")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("catalogue:index")
-    return HttpResponseRedirect(next_url)
+    return next_url
 
 
 def discounts_not_sold(request, *args, **kwargs):

@@ -27,6 +27,7 @@ from bookings.appointments.hold import (
 )
 from bookings.appointments.lifecycle import appointment_confirm
 from bookings.appointments.orders import (
+    SLOT_OPTION_CODE,
     line_slot,
     place_order,
     rows_oscar_needs,
@@ -37,6 +38,7 @@ from bookings.appointments.quote import check_charges
 from bookings.availability.search import next_free_slots
 from bookings.exceptions import BookingError, InvalidTransition, SlotsUnavailable, SlotUnavailable
 from bookings.models import Appointment
+from marketplace.catalogue.models import Option
 
 Status = Appointment.Status
 
@@ -44,9 +46,10 @@ Status = Appointment.Status
 def basket_slot_problems(*, basket, household) -> dict[int, str]:
     """Read-only: what stands in the way of booking each basket line (line pk → message)."""
     problems = {}
+    option = _existing_slot_option()
     for line in basket.all_lines():
         try:
-            plan = _prepare_line(line, household)
+            plan = _prepare_line(line, household, option=option)
             if not free_workers(plan.candidate_ids, start=plan.start, duration=plan.duration):
                 raise SlotUnavailable(_("This time is no longer free. Please choose another."))
         except BookingError as exc:
@@ -54,10 +57,17 @@ def basket_slot_problems(*, basket, household) -> dict[int, str]:
     return problems
 
 
-def _prepare_line(line, household) -> HoldPlan:
+def _existing_slot_option():
+    """The slot option if it exists (None: no line has a slot yet); read, never created."""
+    return Option.objects.filter(code=SLOT_OPTION_CODE).first()
+
+
+def _prepare_line(line, household, *, option=None) -> HoldPlan:
+    """The hold plan of one basket line; ``option`` (the slot option) lets the line's slot be
+    read from its prefetched attributes (``orders.line_slot``)."""
     if line.quantity != 1:
         raise BookingError(_("Each line books one appointment: set the quantity to 1."))
-    start = line_slot(line)
+    start = line_slot(line, option=option)
     if start is None:
         raise BookingError(_("Choose a time for this service."))
     plan = hold_prepare(
@@ -81,9 +91,10 @@ def basket_checkout_hold(*, user, basket, household, order_number=None) -> Order
     household = resolve_household(user=user, household=household)
     lines = list(basket.all_lines())
     problems, plans = {}, []
+    option = _existing_slot_option()
     for line in lines:
         try:
-            plans.append(_prepare_line(line, household))
+            plans.append(_prepare_line(line, household, option=option))
         except BookingError as exc:
             problems[line.pk] = str(exc)
     if problems:
@@ -184,7 +195,9 @@ def basket_add_service(*, basket, product, start: datetime, household) -> None:
             ),
         )
     value = slot_value(start)
+    option = slot_option()
     for line in basket.all_lines():
-        if line.product_id == product.pk and line_slot(line) == start:
+        # The prefetched attributes: no query per line already in the basket.
+        if line.product_id == product.pk and line_slot(line, option=option) == start:
             raise BookingError(_("This service at this time is already in your basket."))
-    basket.add_product(product, 1, options=[{"option": slot_option(), "value": value}])
+    basket.add_product(product, 1, options=[{"option": option, "value": value}])

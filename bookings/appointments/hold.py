@@ -15,7 +15,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -64,9 +72,15 @@ def is_overlap(exc: IntegrityError) -> bool:
 def free_workers(
     worker_ids, *, start: datetime, duration: timedelta, exclude_appointment=None
 ) -> list[Worker]:
-    """Those of the (locked) workers who have time at ``start``, least loaded first."""
-    workers = with_calendar(
-        Worker.objects.filter(pk__in=worker_ids).annotate(
+    """Those of the (locked) workers who have time at ``start``, least loaded first.
+
+    A worker's load (their active future appointments, counted) only orders two or more
+    candidates: a single candidate is not counted (a busy worker's count is most of the
+    query's cost), and gets ``load`` 0."""
+    worker_ids = list(worker_ids)
+    workers = Worker.objects.filter(pk__in=worker_ids)
+    if len(worker_ids) > 1:
+        workers = workers.annotate(
             load=Count(
                 "appointments",
                 filter=Q(
@@ -74,7 +88,11 @@ def free_workers(
                     appointments__start__gte=timezone.now(),
                 ),
             )
-        ),
+        )
+    else:
+        workers = workers.annotate(load=Value(0))
+    workers = with_calendar(
+        workers,
         start=start,
         end=start + duration,
         exclude_appointment=exclude_appointment,

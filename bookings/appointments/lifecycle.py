@@ -67,15 +67,18 @@ def appointment_transition(
     return appointment
 
 
-def transition_effects(*, appointment: Appointment, from_status, to, by=None, event=None) -> None:
+def transition_effects(
+    *, appointment: Appointment, from_status, to, by=None, event=None, new: bool = False
+) -> None:
     """What a recorded move from ``from_status`` to ``to`` triggers (not the order status).
 
     Inside the caller's transaction. ``appointment_transition`` calls it; so does the one-click
     hold that books and confirms in one transaction (it writes the order already Confirmed and
-    the held → confirmed event itself).
+    the held → confirmed event itself), with ``new``: the appointment was inserted by this
+    very transaction, so it has nothing planned yet (no reminders to read).
     """
     if from_status == Status.HELD and to == Status.CONFIRMED:
-        appointment_confirmed(appointment=appointment)
+        appointment_confirmed(appointment=appointment, new=new)
     elif to in ENDED:
         appointment_ended(appointment=appointment, by=by)
     elif to == Status.COMPLETED:
@@ -83,10 +86,11 @@ def transition_effects(*, appointment: Appointment, from_status, to, by=None, ev
     transition_notices(appointment=appointment, from_status=from_status, to=to, event=event)
 
 
-def appointment_confirmed(*, appointment: Appointment) -> None:
-    """The booking stands: the outbox row (kicked on commit) and the reminders."""
+def appointment_confirmed(*, appointment: Appointment, new: bool = False) -> None:
+    """The booking stands: the outbox row (kicked on commit) and the reminders (``new``: the
+    appointment was inserted in this transaction and has none yet)."""
     dispatch_round_create(appointment=appointment, reason=_("Booking confirmed"))
-    reminders_plan(appointment)
+    reminders_plan(appointment, new=new)
 
 
 def appointment_ended(*, appointment: Appointment, by=None) -> None:

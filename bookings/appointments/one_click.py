@@ -216,7 +216,11 @@ def _hold(
     if confirm:
         # What held → confirmed triggers: the dispatch outbox row and the reminders.
         transition_effects(
-            appointment=appointment, from_status=Status.HELD, to=Status.CONFIRMED, by=user
+            appointment=appointment,
+            from_status=Status.HELD,
+            to=Status.CONFIRMED,
+            by=user,
+            new=True,
         )
     # Last, so the counters' rows are locked only for the commit (always product, then user,
     # as in Oscar's own receivers for the basket path: no deadlock between the two).

@@ -38,15 +38,26 @@ def slot_option() -> Option:
     return option
 
 
-def line_slot(line) -> datetime | None:
-    """The slot start stored on an Oscar basket or order line, or None."""
-    for attr in line.attributes.select_related("option"):
-        if attr.option.code == SLOT_OPTION_CODE:
-            try:
-                return parse_start(str(attr.value))
-            except BookingError:
-                return None
-    return None
+def line_slot(line, *, option: Option | None = None) -> datetime | None:
+    """The slot start stored on an Oscar basket or order line, or None.
+
+    With ``option`` (the slot option, ``slot_option()``) a line whose attributes are
+    prefetched, as Oscar's ``Basket.all_lines`` prefetches them, costs no query; otherwise one
+    query reads the line's attributes with their options."""
+    if option is not None and "attributes" in getattr(line, "_prefetched_objects_cache", {}):
+        values = [a.value for a in line.attributes.all() if a.option_id == option.pk]
+    else:
+        values = [
+            a.value
+            for a in line.attributes.select_related("option")
+            if a.option.code == SLOT_OPTION_CODE
+        ]
+    if not values:
+        return None
+    try:
+        return parse_start(str(values[0]))
+    except BookingError:
+        return None
 
 
 def slot_value(start: datetime) -> str:

@@ -42,7 +42,7 @@ BEFORE_START = {
 }
 
 
-def reminders_plan(appointment: Appointment, *, now=None) -> None:
+def reminders_plan(appointment: Appointment, *, now=None, new: bool = False) -> None:
     """Make the before-start reminders fit the appointment's current start and worker.
 
     Inside the caller's transaction; called on confirm and reschedule. (A pending reminder
@@ -52,9 +52,10 @@ def reminders_plan(appointment: Appointment, *, now=None) -> None:
     to the new due time, or a new one is planned. A sent reminder about an old time stays as
     history and a new one is planned for the new time (book D+3, reminded, moved to D+6: the
     resident is reminded again). A due time already past plans nothing (a booking made 3 h
-    ahead gets no 24-hour reminder) and cancels the pending one."""
+    ahead gets no 24-hour reminder) and cancels the pending one. ``new``: the appointment was
+    inserted in the caller's transaction, so it has no reminders yet and none are read."""
     now = now or timezone.now()
-    rows = list(appointment.reminders.filter(kind__in=list(BEFORE_START)))
+    rows = [] if new else list(appointment.reminders.filter(kind__in=list(BEFORE_START)))
     # Read only when a worker's reminder has gone out (a booking's plan costs no query more).
     reached = {r.recipient_id for r in rows if r.kind == Kind.WORKER_1H and r.recipient_id}
     worker_user_id = _worker_user_id(appointment) if reached else None

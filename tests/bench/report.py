@@ -88,6 +88,7 @@ def markdown(r: dict) -> str:
             f"{max(x['p50_ms'] for x in h['rounds'])} ms | {h['p99_ms']} ms | one winner, no 5xx, "
             f"p99 < {TARGETS['hot_p99_s']:g} s | {_mark(ok)} |"
         )
+    lines += _path_rows(r.get("paths") or {}, m)
     d = r.get("dispatch")
     if d:
         for key, label, target in (
@@ -113,6 +114,53 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+_PATHS = (
+    (
+        "card_bookings",
+        "One click with a saved card (authorised at localstripe), 16 clients",
+        "bookings",
+    ),
+    ("basket_checkout", "Basket checkout of three services, 16 clients", "checkouts"),
+    ("reschedule", "Reschedule of a booking to another free time, 16 clients", "moves"),
+)
+
+
+def _path_rows(paths: dict, m: dict) -> list[str]:
+    """The rows of ``scenarios/paths.py``: the rate, then the CPU per operation by part with
+    localstripe's on its own line, outside Linli's total."""
+    rows = []
+    for key, label, unit in _PATHS:
+        x = paths.get(key)
+        if not x:
+            continue
+        extra = f", {x['authorised']} authorised" if "authorised" in x else ""
+        extra += f", {x['conflicts_409']} × 409" if x.get("conflicts_409") else ""
+        extra += f", {x['server_errors_5xx']} × 5xx" if x.get("server_errors_5xx") else ""
+        if "attempts" in x:
+            extra = f", {x['ok']} of {x['attempts']}" + extra
+        target = "≥ 60/s" if key == "card_bookings" else "—"
+        mark = _mark(x["per_s"] >= 60) if key == "card_bookings" else ""
+        rows.append(
+            f"| {label} | **{x['per_s']} {unit}/s**{extra} | {x['p50_ms']} ms | "
+            f"{x['p99_ms']} ms | {target} | {mark} |"
+        )
+        cpu = dict(x.get("cpu_ms_per_op") or {})
+        linli = cpu.pop("linli", None)
+        outside = {role: cpu.pop(role) for role in ("localstripe", "load client") if role in cpu}
+        if cpu:
+            parts = ", ".join(f"{role} {ms:g}" for role, ms in cpu.items())
+            rows.append(
+                f"| … CPU per {unit[:-1]}, ms | {parts}; Linli's total {linli:g} "
+                f"({m['nproc']} cores: at most {m['nproc'] * 1000 / max(linli or 1, 1):.0f}/s) | | | | |"
+            )
+        if "localstripe" in outside:
+            rows.append(
+                f"| … localstripe's CPU per {unit[:-1]} (not Linli's), ms | "
+                f"{outside['localstripe']:g} | | | | |"
+            )
+    return rows
+
+
 README_HEADING = "## Benchmarks"
 
 
@@ -131,7 +179,12 @@ def update_readme(table: str) -> None:
         "Anonymous rows: a visitor with a community chosen in the session; logged in: a "
         "resident; the appointment list is a resident's, the console home a worker's and the "
         "dispatch board a manager's. Each page's database queries per request are counted "
-        "once, after its load (the caches warm). Targets are read against, not asserted; figures move by ±20 % from run to "
+        "once, after its load (the caches warm). The other paths a resident takes (one click with "
+        "a saved card authorised through localstripe, basket checkout of three services, a "
+        "reschedule) give their CPU per operation by part, localstripe's on its own line and "
+        "outside Linli's total; PostgreSQL's share counts every backend of the server, so it is "
+        "only meaningful on a machine the bench has to itself. "
+        "Targets are read against, not asserted; figures move by ±20 % from run to "
         "run on this 2-core machine. Full figures: `tests/bench/results/latest.json`."
         "\n\n" + table
     )

@@ -10,6 +10,9 @@ Redis, a real Celery worker, localstripe), then measures in one run:
   chosen in the session) and logged in, as ratios to the ceiling with p50/p99 (wrk);
 * one-click bookings/s on random free slots with 16 clients, and 64 clients on one hot slot
   (winners, 409s, 5xx) (an asyncio/aiohttp client: wrk does not do per-client sessions);
+* the other paths a resident takes, 16 clients each: one click with a saved card through
+  localstripe, basket checkout of three services, a reschedule (``scenarios/paths.py``), each
+  with its CPU per operation by part and localstripe's on its own line;
 * dispatch latency (booking commit → offer row) idle and under booking load, and reminder
   lateness, when the dispatch and reminder code exist (otherwise skipped, with the reason).
 
@@ -109,7 +112,7 @@ def main() -> int:
         setup_django(env)
         # The scenarios import Django models, which exist only after django.setup() with the
         # settings this run has just chosen (and localstripe's address, known only now).
-        from tests.bench.scenarios import bookings, dispatch, pages, reminders, world
+        from tests.bench.scenarios import bookings, dispatch, pages, paths, reminders, world
 
         flush_redis(env)
         cast = world.World()
@@ -130,8 +133,11 @@ def main() -> int:
 
         pages.measure(results, cast, base, wrk_bin, page_seconds, opts)
         bookings.measure(results, cast, base, booking_seconds, opts, gunicorn)
+        # The bookings made under that load, moved later by the reschedule measurement.
+        load_appointments = list(results.get("_load_appointments") or [])
         dispatch.measure(results, cast, base)
         reminders.measure(results, has_reminders)
+        paths.measure(results, cast, base, booking_seconds, load_appointments)
         if gunicorn.poll() is not None:
             results["skipped"]["gunicorn"] = "gunicorn died during the run (see its log)"
     finally:

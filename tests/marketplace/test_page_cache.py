@@ -1,7 +1,7 @@
-"""Whole pages shared by anonymous visitors (``marketplace.page_cache``): each visitor gets their
-own CSRF token, nobody logged in gets a shared page, and a change shows on the next view."""
+"""Whole pages shared by anonymous visitors (``marketplace.page_cache``): no per-visitor token,
+HTTP caching headers a proxy can follow, nobody logged in gets a shared page, and a change shows
+on the next view."""
 
-import re
 from decimal import Decimal
 from threading import Thread
 
@@ -17,35 +17,65 @@ from tests.cms.support import publish_board
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
 
 def _visitor(community) -> Client:
+    """An anonymous visitor who chose ``community`` with the header's GET picker."""
     visitor = Client(enforce_csrf_checks=True)
-    page = visitor.get("/shop/catalogue/").content.decode()
-    visitor.post("/community/", {"community": community.pk, **_token(page)})
+    chosen = visitor.get("/community/", {"community": community.pk, "next": "/shop/catalogue/"})
+    assert chosen.status_code == 302 and chosen["Location"] == "/shop/catalogue/"
     return visitor
 
 
-def _token(page: str) -> dict:
-    return {"csrfmiddlewaretoken": TOKEN.search(page).group(1)}
-
-
 @pytest.mark.parametrize("url", ["/shop/catalogue/", "/boards/{slug}/"])
-def test_a_shared_page_carries_each_visitors_own_csrf_token(url, published_board, community):
+def test_a_shared_page_is_one_copy_without_a_token_and_with_http_caching_headers(
+    url, published_board, community
+):
     url = url.format(slug=community.slug)
     first, second = _visitor(community), _visitor(community)
-    assert "X-Page-Cache" not in first.get(url)  # rendered, and stored
+    stored = first.get(url)
+    assert "X-Page-Cache" not in stored  # rendered, and stored
     response = second.get(url)
     assert response["X-Page-Cache"] == "hit"
     page = response.content.decode()
-    assert community.name in page and "__linli_csrf" not in page
-    # The header's community picker posts with the token of the page this visitor was served.
-    chosen = second.post("/community/", {"community": community.pk, **_token(page)})
-    assert chosen.status_code == 302
-    # The token is the second visitor's own: with the first visitor's cookie it is refused.
-    refused = first.post("/community/", {"community": community.pk, **_token(page)})
-    assert refused.status_code == 403
+    assert community.name in page and "csrfmiddlewaretoken" not in page
+    assert response.content == stored.content
+    # No per-visitor cookie is handed out with a shared page.
+    assert "csrftoken" not in response.cookies and "csrftoken" not in Client().get(url).cookies
+    # Headers a browser or a reverse proxy keeps and revalidates the page by.
+    assert response["ETag"] == stored["ETag"]
+    assert response["Last-Modified"] == stored["Last-Modified"]
+    control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", "must-revalidate"} <= control
+    vary = {part.strip().lower() for part in response["Vary"].split(",")}
+    assert {"cookie", "accept-language"} <= vary
+    revalidated = second.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert revalidated.status_code == 304 and revalidated.content == b""
+    since = second.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert since.status_code == 304
+    # Another community's visitor has another copy.
+    assert Client().get(url)["ETag"] != response["ETag"]
+
+
+def test_the_header_pickers_are_get_forms_that_set_and_redirect(community, other_community):
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/shop/catalogue/").content.decode()
+    assert 'method="get" action="/community/"' in page
+    assert 'method="get" action="/language/"' in page
+    visitor.get("/community/", {"community": other_community.pk})
+    assert visitor.session["linli_community_id"] == other_community.pk
+    # Bad input: 400 and the choice as it was.
+    assert visitor.get("/community/", {"community": "1.0"}).status_code == 400
+    assert visitor.session["linli_community_id"] == other_community.pk
+    # Another site's next is not followed.
+    away = visitor.get("/community/", {"community": community.pk, "next": "https://evil.test/"})
+    assert away["Location"] == "/shop/catalogue/"
+    switched = visitor.get("/language/", {"language": "en", "next": "/shop/catalogue/"})
+    assert switched.status_code == 302 and switched["Location"] == "/shop/catalogue/"
+    assert switched.cookies["django_language"].value == "en"
+    assert "Services" in visitor.get("/shop/catalogue/").content.decode()
+    refused = visitor.get("/language/", {"language": "fr"})
+    assert refused.status_code == 400 and "django_language" not in refused.cookies
+    assert Client().post("/language/", {"language": "en"}).status_code == 405
 
 
 def test_a_logged_in_resident_is_never_served_a_shared_page(
@@ -56,7 +86,8 @@ def test_a_logged_in_resident_is_never_served_a_shared_page(
     assert anonymous.get("/shop/catalogue/")["X-Page-Cache"] == "hit"
     client.force_login(resident)
     response = client.get("/shop/catalogue/")
-    assert "X-Page-Cache" not in response
+    assert "X-Page-Cache" not in response and "ETag" not in response
+    assert "private" in response["Cache-Control"]
     assert resident.email in response.content.decode() or resident.get_full_name() in (
         response.content.decode()
     )
@@ -144,3 +175,25 @@ def test_a_page_rendered_while_a_change_commits_is_not_kept(service, published_b
     assert "¥120.00" in seen[0]  # rendered (and stored) before the change committed
     body = visitor.get("/shop/catalogue/").content.decode()
     assert "¥135.00" in body and "¥120.00" not in body
+
+
+def test_a_page_with_a_csp_nonce_is_never_shared(rf, settings):
+    """A nonce is per response: a stored copy would hand one visitor's to the next."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.module_loading import import_string
+
+    from marketplace.page_cache import anonymous_page
+
+    rendered = []
+
+    def render():
+        rendered.append(True)
+        return HttpResponse('<script nonce="n0nce">1</script>', content_type="text/html")
+
+    for _ in range(2):
+        request = rf.get("/a-page-with-a-nonce/")
+        request.user = AnonymousUser()
+        request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+        response = anonymous_page(request, "nonce", (), render)
+    assert len(rendered) == 2  # rendered each time, never served from the cache
+    assert "private" in response["Cache-Control"] and "ETag" not in response
