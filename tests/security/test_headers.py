@@ -11,7 +11,8 @@ def _csp(response) -> dict[str, list[str]]:
 
 
 def test_a_shop_page_has_a_nonce_policy_and_its_inline_script_carries_the_nonce(client, db):
-    response = client.get("/shop/catalogue/")
+    # The basket has start-up code of its own (Oscar's ``oscar.basket.init``): an inline script.
+    response = client.get("/shop/basket/")
     assert response.status_code == 200
     csp = _csp(response)
     nonces = [s for s in csp["script-src"] if s.startswith("'nonce-")]
@@ -34,9 +35,23 @@ def test_every_response_has_a_permissions_policy(client, db):
 
 
 def test_two_requests_get_two_nonces(client, db):
-    first = _csp(client.get("/shop/catalogue/"))["script-src"]
-    second = _csp(client.get("/shop/catalogue/"))["script-src"]
+    first = _csp(client.get("/shop/basket/"))["script-src"]
+    second = _csp(client.get("/shop/basket/"))["script-src"]
     assert first != second
+
+
+def test_a_shared_page_has_no_inline_script_and_no_nonce(client, db):
+    """The anonymous catalogue runs Oscar's start-up from ``linli/behaviours.js``: no inline
+    script, so no nonce, so one stored copy can serve every visitor (marketplace.page_cache);
+    inline scripts stay refused."""
+    response = client.get("/shop/catalogue/")
+    assert response.status_code == 200
+    script_src = _csp(response)["script-src"]
+    assert not [s for s in script_src if s.startswith("'nonce-")]
+    assert "'unsafe-inline'" not in script_src
+    body = response.content.decode()
+    assert not re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+    assert "linli/behaviours.js" in body
 
 
 def test_stripe_and_localstripe_origins_are_allowed(client, db, settings):
