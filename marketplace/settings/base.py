@@ -117,9 +117,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "marketplace.preferences.PreferredLanguageMiddleware",  # a user's profile language
     "django.contrib.messages.middleware.MessageMiddleware",
     "marketplace.bad_input.RejectNullCharactersMiddleware",  # no NUL reaches a view
+    # A user's profile language; after the NUL check, since it reads the session (a cookie
+    # with a NUL in it would reach the database).
+    "marketplace.preferences.PreferredLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",

@@ -5,9 +5,11 @@ import io
 import re
 from base64 import b64decode
 from decimal import Decimal
+from pathlib import Path
 
 import zxingcpp
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -139,7 +141,10 @@ def test_nothing_published_disappears_from_the_change_log(client, board, service
 
 def test_the_print_page_is_bilingual_and_its_qr_code_decodes_to_the_board(client, board):
     body = client.get(URL + "print/").content.decode()
-    assert "@page { size: A4" in body
+    # An A4 page, from the print style sheet (static, as the CSP asks: no inline styles).
+    assert "cms/board_print.css" in body
+    sheet = finders.find("cms/board_print.css")
+    assert "@page { size: A4" in Path(sheet).read_text(encoding="utf-8")
     assert "收费项目及标准" in body and "Charging items and standards" in body
     assert "生活服务及价格" in body and "Life services and prices" in body
     data = re.search(r'src="data:image/png;base64,([^"]+)"', body).group(1)

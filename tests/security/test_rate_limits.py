@@ -86,3 +86,28 @@ def test_the_429_page_is_translated(client, limits, board):
         response = client.get(f"/boards/{board.community.slug}/board.csv")
     assert response.status_code == 429
     assert "Too many requests" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name,url,model",
+    [
+        ("complaint", "/shop/accounts/complaints/new/", "feedback.Complaint"),
+        ("repair", "/shop/accounts/repairs/new/", "repairs.RepairRequest"),
+        ("conversation", "CONVERSATION", "bookings.AppointmentMessage"),
+    ],
+)
+def test_complaints_repairs_and_messages_are_limited_and_a_refused_post_writes_nothing(
+    client, limits, resident, name, url, model
+):
+    """Filing a complaint, reporting a repair and writing in a conversation each have their own
+    limit (``LINLI_RATE_LIMITS``); past it the POST is 429 and never reaches the view."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    if url == "CONVERSATION":
+        url = reverse("conversation:conversation", args=[1])
+    limits(name, "0/m")
+    client.force_login(resident)
+    response = client.post(url, {"text": "水管漏水", "body": "你好"})
+    _assert_refused(response, 60)
+    assert not apps.get_model(model).objects.exists()
