@@ -392,4 +392,10 @@ def test_every_select_for_update_in_bookings_goes_through_the_locking_module():
         "appointments/locking.py",
         "dispatch/outbox.py",  # the round, after locking.lock_appointment
         "console/prices.py",  # a StockRecord; no appointment or worker in that transaction
+        # A package row: after the appointment when a visit is returned or consumed; a draw is
+        # a conditional UPDATE in its own transaction, before the hold takes any lock.
+        "packages/ledger.py",
+        "packages/purchase.py",  # the package's own order row; no appointment or worker
+        # A waiting-list entry, before the appointment it holds or releases (never after one).
+        "waitlist/services.py",
     }
