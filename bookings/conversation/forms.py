@@ -10,5 +10,5 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MESSAGE_MAX}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MESSAGE_MAX, "class": "form-control"}),
     )

@@ -248,6 +248,15 @@ class CeleryWorker:
         """From now on, ``emails()`` only counts mail written after this call."""
         self.seen = set(self.mail_dir.iterdir()) if self.mail_dir.exists() else set()
 
+    def all_emails(self) -> list[str]:
+        """Every email the worker has written this session (whatever ``mark`` says)."""
+        if not self.mail_dir.exists():
+            return []
+        messages = []
+        for path in sorted(self.mail_dir.iterdir()):
+            messages += [m for m in path.read_text().split("-" * 79) if "Subject:" in m]
+        return messages
+
     def emails(self) -> list[str]:
         if not self.mail_dir.exists():
             return []
