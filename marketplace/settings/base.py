@@ -322,7 +322,7 @@ _DISCOUNT_PAGES = {
 # feature). The app stays installed only because Oscar's customer migration 0008 depends on
 # its first migration; its dashboard pages are dropped (marketplace/dashboard/apps.py) and left
 # out of the menu.
-OSCAR_HIDDEN_FEATURES = ["reviews"]
+OSCAR_HIDDEN_FEATURES = [*OSCAR_HIDDEN_FEATURES, "reviews"]
 _DISCOUNT_PAGES |= {"dashboard:reviews-list"}
 OSCAR_DASHBOARD_NAVIGATION = [
     {**item, "children": [c for c in item["children"] if c["url_name"] not in _DISCOUNT_PAGES]}
