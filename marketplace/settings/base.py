@@ -340,12 +340,11 @@ THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 WAGTAIL_SITE_NAME = "Linli 邻里"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
-# No Gravatar: it is blocked in mainland China and broken offline (Wagtail shows initials).
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx"]
-# No Gravatar avatars in the admin: a third-party request per user (and blocked in mainland
-# China); the Content-Security-Policy allows no foreign images.
+# No Gravatar avatars in the admin: a third-party request per user, blocked in mainland China
+# and broken offline (Wagtail shows initials); the Content-Security-Policy allows no foreign
+# images.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 SITE_ID = 1
