@@ -13,6 +13,7 @@ from bookings.appointments.changes import appointment_cancel, appointment_resche
 from bookings.conversation.services import conversation_for, message_post
 from bookings.dispatch.offers import offer_accept
 from bookings.models import JobOffer, Notice, NoticeDelivery
+from bookings.notify import channels
 from tests.bookings.dispatch.conftest import wait_for
 from tests.support import local
 
@@ -22,10 +23,13 @@ RESIDENT_KINDS = [Kind.BOOKED, Kind.ACCEPTED, Kind.MESSAGE, Kind.RESCHEDULED, Ki
 
 
 def _sms(celery_worker, phone):
+    """Text messages to ``phone``: from the worker's file and, like mail, from this process
+    (a delivery due at once is sent by whichever process claims it first)."""
     path = celery_worker.sms_dir / "sms.jsonl"
-    if not path.exists():
-        return []
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = []
+    if path.exists():
+        lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines += channels.template_outbox
     return [line for line in lines if line["to"] == phone]
 
 
@@ -37,7 +41,7 @@ def _mails_to(celery_worker, email, appointment):
     link = f"/appointments/{appointment.pk}/"
     # A delivery due at once is sent by whichever process claims it first: the worker (its mail
     # folder) or this test process, after its commit (Django's test outbox).
-    sent_here = [m.message().as_string() for m in mail.outbox]
+    sent_here = [f"To: {', '.join(m.to)}\nSubject: {m.subject}\n\n{m.body}" for m in mail.outbox]
     return [m for m in celery_worker.all_emails() + sent_here if f"To: {email}" in m and link in m]
 
 
@@ -53,6 +57,7 @@ def _all_sent():
 def test_each_step_reaches_the_resident_once_on_every_channel_across_restarts(
     celery_worker, book, worker, resident
 ):
+    channels.template_outbox.clear()
     resident.phone, resident.language = "13800138000", "en"
     resident.save()
     appointment = book(local(3, 10))
@@ -89,10 +94,15 @@ def test_each_step_reaches_the_resident_once_on_every_channel_across_restarts(
     )
     for start in ("Booked:", "Cancelled:", "Moved:", "New message"):
         assert sum(s.startswith(start) for s in subjects) == 1, subjects
+    # One SMS row per step, sent once, as a template code (the rows are the record; the files
+    # are checked for "never twice", as the mail above).
+    sms_rows = NoticeDelivery.objects.filter(address=resident.phone, channel="sms")
+    assert sorted(sms_rows.values_list("notice__kind", flat=True)) == sorted(RESIDENT_KINDS)
+    assert set(sms_rows.values_list("status", "attempts")) == {("sent", 1)}
     texts = _sms(celery_worker, resident.phone)
-    assert sorted(t["template"] for t in texts) == sorted(
-        f"LINLI_{kind.upper()}" for kind in RESIDENT_KINDS
-    )
+    templates = [t["template"] for t in texts]
+    assert len(set(templates)) == len(templates)
+    assert set(templates) <= {f"LINLI_{kind.upper()}" for kind in RESIDENT_KINDS}
     assert all(t["text"].startswith("[Linli]") for t in texts)  # the resident's English
     assert Notification.objects.filter(recipient=resident).count() == len(RESIDENT_KINDS)
     # The worker: the offer, the move of their job, its cancellation; in Chinese.
