@@ -1,8 +1,9 @@
 """``manage.py seed_scale``: a large, realistic dataset for the benchmarks (PostgreSQL).
 
-What it writes, and how, is described in ``marketplace.scale``. Idempotent in the coarse sense:
-when scale data exists already the command says so and stops (after publishing any missing fee
-board).
+What it writes, and how, is described in ``marketplace.scale``. Idempotent: when scale data
+exists already the command publishes any missing fee board, adds past appointments until there
+are ``--appointments`` of them (``marketplace.scale.history``: how the 100k dataset becomes the
+1M one, ``--appointments 1000000``), and stops; a second run does nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from marketplace.scale.frame import (
     workers_create,
     world_create,
 )
+from marketplace.scale.history import history_top_up
+
+#: Days of appointments written one per worker per day (70 past and 30 coming, as the 100k
+#: default has them); appointments beyond these many are history (``history_top_up``).
+RECENT_DAYS = 100
 
 
 class Command(BaseCommand):
@@ -56,7 +62,12 @@ class Command(BaseCommand):
                     Community.objects.filter(slug__startswith="scale-c").order_by("slug"),
                     say=self._say,
                 )
-            self.stdout.write("Scale data is already there; nothing more to do.")
+            added = history_top_up(opts["appointments"], say=self._say)
+            if added:
+                self._analyze()
+                self.stdout.write(self.style.SUCCESS(f"Added {added} past appointments."))
+            else:
+                self.stdout.write("Scale data is already there; nothing more to do.")
             return
         n_comm = opts["communities"]
         if opts["workers"] % n_comm or opts["services"] % n_comm:
@@ -68,13 +79,16 @@ class Command(BaseCommand):
             products = services_create(world, opts["services"] // n_comm, say=say)
             workers = workers_create(world, opts["workers"] // n_comm, rng=rng, say=say)
             residents = residents_create(world, opts["residents_per_community"], rng=rng, say=say)
+            # The recent weeks from Python, one appointment per worker per day; anything
+            # beyond them is history, written in SQL behind them.
+            recent = min(opts["appointments"], RECENT_DAYS * opts["workers"])
             count = appointments_create(
-                world, products, workers, residents, opts["appointments"], rng=rng, say=say
+                world, products, workers, residents, recent, rng=rng, say=say
             )
+            count += history_top_up(opts["appointments"], say=say)
         if not opts["no_boards"]:
             boards_publish(world["communities"], say=say)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        self._analyze()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scale data ready in {clock.monotonic() - self.t0:.0f} s: {n_comm} communities, "
@@ -83,6 +97,11 @@ class Command(BaseCommand):
                 f"Password of every scale login: '{SCALE_PASSWORD}'."
             )
         )
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk write."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def _say(self, what: str) -> None:
         """One line of progress, with the seconds since the command started."""
