@@ -20,10 +20,11 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
+    Subquery,
     Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -80,15 +81,19 @@ def free_workers(
     worker_ids = list(worker_ids)
     workers = Worker.objects.filter(pk__in=worker_ids)
     if len(worker_ids) > 1:
-        workers = workers.annotate(
-            load=Count(
-                "appointments",
-                filter=Q(
-                    appointments__status__in=Appointment.ACTIVE,
-                    appointments__start__gte=timezone.now(),
-                ),
+        # A correlated count, not a join: its WHERE reaches the partial index of active
+        # appointments (``appointment_worker_active``), where a join's FILTER read the worker's
+        # whole history (2,000 buffers at 1M appointments; issue 20).
+        coming = (
+            Appointment.objects.filter(
+                worker=OuterRef("pk"), status__in=Appointment.ACTIVE, start__gte=timezone.now()
             )
+            .order_by()
+            .values("worker")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        workers = workers.annotate(load=Coalesce(Subquery(coming), 0))
     else:
         workers = workers.annotate(load=Value(0))
     workers = with_calendar(

@@ -207,7 +207,18 @@ class Appointment(models.Model):
         ordering = ["start", "pk"]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        indexes = [models.Index(fields=["worker", "start"], name="appointment_worker_start")]
+        indexes = [
+            models.Index(fields=["worker", "start"], name="appointment_worker_start"),
+            # A worker's active appointments by start: what the slot search, a booking's
+            # overlap check and load count, and the console read. Partial, so that it holds the
+            # coming weeks only and a year of finished history costs them nothing (issue 20,
+            # tests/bench/results/scale-explain.txt).
+            models.Index(
+                fields=["worker", "start"],
+                name="appointment_worker_active",
+                condition=Q(status__in=["held", "confirmed", "accepted", "in_progress"]),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="appointment_end_after_start"
