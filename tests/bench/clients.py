@@ -22,12 +22,21 @@ from marketplace.community import SESSION_KEY as COMMUNITY_KEY
 # --- sessions --------------------------------------------------------------------------------
 
 
+def session_backend() -> str:
+    """The dotted path of the first authentication backend that can load a session's user
+    (the login lockout backend only refuses logins: it has no ``get_user``)."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        if hasattr(import_string(path), "get_user"):
+            return path
+    raise RuntimeError("no authentication backend loads users")
+
+
 def make_session(*, user=None, community=None) -> str:
     """A session key (cached_db store, so gunicorn reads it), logged in as ``user`` if given."""
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     if user is not None:
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[BACKEND_SESSION_KEY] = session_backend()
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if community is not None:
         store[COMMUNITY_KEY] = community.pk

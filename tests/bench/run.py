@@ -20,6 +20,7 @@ Writes ``tests/bench/results/latest.json`` and ``latest.md`` and the ``## Benchm
 of README.md. Targets are printed beside the figures, never asserted: benchmarks are not tests.
 
     .venv/bin/python tests/bench/run.py [--quick] [--no-readme] [--profile PAGE]
+    .venv/bin/python tests/bench/run.py --scale [--quick]   # 100k vs 1M appointments (scale.py)
 
 This module runs the measurements in order; ``environment`` chooses the settings, database,
 Redis and port, ``processes`` starts and stops the system under test, ``clients`` are the load
@@ -65,6 +66,7 @@ from tests.bench.processes import (  # noqa: E402 - after the path is set
     wait_http,
 )
 from tests.bench.report import write_results  # noqa: E402 - after the path is set
+from tests.bench.scale import measure_scale  # noqa: E402 - after the path is set
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -72,6 +74,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Linli benchmarks")
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
     parser.add_argument("--no-readme", action="store_true", help="don't update README.md")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="only compare the 100k and 1M datasets (scale.py; LINLI_BENCH_SCALE_DBS)",
+    )
     parser.add_argument(
         "--profile",
         choices=["catalogue", "service", "board", "appointments", "console", "dispatch", "booking"],
@@ -84,6 +91,8 @@ def main() -> int:
     """Prepare the environment, start the system, run every measurement, stop the system and
     write the report. Exits with a message if PostgreSQL, Redis, wrk or the port is missing."""
     opts = parse_args()
+    if opts.scale:
+        return measure_scale(opts)
     page_seconds = 4 if opts.quick else 8
     booking_seconds = 6 if opts.quick else 15
 
