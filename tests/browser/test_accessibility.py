@@ -1,7 +1,8 @@
 """Every page of the resident journey, the console and the fee board, on a 360×740 phone, in
 both languages and in elder mode (长辈模式): no serious or critical axe-core finding, every
 target at least 44×44 px (24 px for a link inside a sentence, WCAG 2.2's floor), no sideways
-scrolling, and one language at a time (no text of the other language but proper names).
+scrolling, none of Bootstrap's default blue, and one language at a time (no text of the other
+language but proper names).
 Then the resident's journey on that phone: from a time on the service page, through the login
 it needs, back to that time, booked in one click, to the appointment's board revision.
 
@@ -119,6 +120,20 @@ def sideways(page) -> list[str]:
     )
 
 
+def bootstrap_blue(page) -> list[str]:
+    """Elements drawn in Bootstrap's default blues (text, background or border): the theme
+    (marketplace/static/linli/linli.css) should have replaced every one."""
+    return page.evaluate(
+        """() => {
+          const blues = ['rgb(0, 123, 255)', 'rgb(0, 105, 217)', 'rgb(0, 98, 204)', 'rgb(0, 86, 179)'];
+          return [...document.body.querySelectorAll('*')].filter(e => {
+            const s = getComputedStyle(e);
+            return [s.color, s.backgroundColor, s.borderTopColor].some(c => blues.includes(c));
+          }).slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
+        }"""
+    )
+
+
 def other_language(page, lang: str, names: set[str]) -> list[str]:
     """Words of the other language in the page's visible text (proper names allowed)."""
     # Text people wrote (reviews, their names, a repair's place) is marked translate="no" and
@@ -177,6 +192,7 @@ def _check(page, url, lang, elder, problems, names):
     problems.extend(f"{name} axe {f}" for f in axe_findings(page))
     problems.extend(f"{name} target {t}" for t in small_targets(page))
     problems.extend(f"{name} width {w}" for w in sideways(page))
+    problems.extend(f"{name} blue {b}" for b in bootstrap_blue(page))
     problems.extend(f"{name} language {w}" for w in other_language(page, lang, names))
     shoot(page, f"{lang}{'-elder' if elder else ''}-{_slug(url)}")
 
@@ -278,6 +294,7 @@ def _fits(page, step: str, lang: str):
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE["width"], (
         f"{step} scrolls sideways: {sideways(page)}"
     )
+    assert bootstrap_blue(page) == [], f"{step} shows Bootstrap's blue"
     shoot(page, f"{lang}-journey-{step}")
 
 
