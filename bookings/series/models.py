@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bookings.series.rules import describe_rule
+
 
 class Series(models.Model):
     """A resident's regular visits: ``rule`` (RRULE text, local wall-clock times) from
@@ -92,6 +94,12 @@ class Series(models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:series-detail", args=[self.pk])
+
+    @property
+    def how_often(self) -> str:
+        """How often, in the reader's language (``rules.describe_rule``); the stored
+        ``summary`` (in the language of the day it was made) only for a rule it cannot read."""
+        return describe_rule(self.rule, self.dtstart) or self.summary
 
 
 class SeriesOccurrence(models.Model):

@@ -12,6 +12,7 @@ from bookings.series.rules import (
     WEEKLY,
     SeriesRuleError,
     build_rule,
+    describe_rule,
     validate_rule,
 )
 from marketplace.policy import LOCAL_TZ, SERIES_MAX_VISITS
@@ -142,3 +143,42 @@ def test_a_series_longer_than_the_policy_is_refused():
     fine = build_rule(frequency=WEEKDAYS, start_date=_soon(), at=time(10), count=20)
     assert len(validate_rule(fine)) == 20
     assert all(s.astimezone(LOCAL_TZ).weekday() < 5 for s in validate_rule(fine))
+
+
+@pytest.mark.parametrize(
+    ("frequency", "weekdays", "day", "en", "zh"),
+    [
+        (WEEKLY, [1], None, "Every week Tuesday 09:00", "每周 星期二 09:00"),
+        (
+            FORTNIGHTLY,
+            [0, 3],
+            None,
+            "Every two weeks Monday, Thursday 09:00",
+            "每两周 星期一, 星期四 09:00",
+        ),
+        (
+            WEEKDAYS,
+            [],
+            None,
+            "Every weekday (Monday to Friday) 09:00",
+            "每个工作日（周一至周五） 09:00",
+        ),
+        (MONTHLY, [], 31, "Every month 31 09:00", "每月 31 09:00"),
+    ],
+)
+def test_a_rule_is_described_in_the_readers_language(frequency, weekdays, day, en, zh):
+    rule = build_rule(
+        frequency=frequency,
+        start_date=date(2026, 12, 1),
+        at=time(9),
+        weekdays=weekdays,
+        day_of_month=day,
+        count=4,
+    )
+    assert describe_rule(rule.rrule, rule.dtstart) == en
+    with translation.override("zh-hans"):
+        assert describe_rule(rule.rrule, rule.dtstart) == zh
+
+
+def test_a_rule_it_cannot_read_is_not_described():
+    assert describe_rule("FREQ=DAILY;COUNT=3", datetime(2026, 12, 1, 9, tzinfo=LOCAL_TZ)) == ""
