@@ -4,6 +4,8 @@ per request (``request_version``, ``request_value``). The cache itself is django
 Django's own Redis backend built a new client, and its table of response callbacks, for every
 operation."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -89,3 +91,13 @@ def _incr(key: str) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 1, None)
+
+
+def content_digest(values) -> str:
+    """A short digest of ``values`` (any ``repr``-able values: the ids, times, names and
+    statuses a fragment shows), to key a ``{% cache %}`` fragment by what it shows.
+
+    A fragment keyed so (and by the language) needs no invalidation: when anything it shows
+    changes, the next view has another key. Whoever keys a fragment by it must list every value
+    the fragment shows."""
+    return hashlib.sha1(repr(list(values)).encode(), usedforsecurity=False).hexdigest()[:20]

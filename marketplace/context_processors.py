@@ -17,10 +17,15 @@ def community(request):
     """
     return {
         "current_community": current_community(request=request),
-        "all_communities": Community.objects.select_related("enterprise").order_by("pk"),
+        # Read only when the header's cached picker is cold: not even built before that.
+        "all_communities": SimpleLazyObject(_all_communities),
         "communities_version": request_version(request, COMMUNITIES_VERSION_KEY),
         "basket_items": SimpleLazyObject(lambda: basket_items(request)),
     }
+
+
+def _all_communities() -> list:
+    return list(Community.objects.select_related("enterprise").order_by("pk"))
 
 
 def basket_count_key(user_id) -> str:

@@ -51,6 +51,7 @@ from wagtail.models import PageViewRestriction
 
 from marketplace.cache import request_version
 from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
+from marketplace.personal_page_cache import personal_page
 from marketplace.preferences import elder_mode_for
 
 PAGE_SECONDS = 10 * 60
@@ -64,9 +65,11 @@ def anonymous_page(request, name: str, version_keys: tuple, render):
 
     ``name`` tells the pages apart; ``version_keys`` are the cache keys of the versions that
     move on whenever anything the page shows changes. Returns ``render()``'s response (marked
-    ``private`` when the visitor may not share it), a cached copy, or ``304 Not Modified``."""
+    ``private`` when the visitor may not share it), a cached copy, or ``304 Not Modified``.
+    A signed-in resident's page may be their own stored copy
+    (``marketplace.personal_page_cache``)."""
     if not _shareable(request):
-        response = render()
+        response = personal_page(request, name, version_keys, render)
         patch_cache_control(response, private=True)
         patch_vary_headers(response, ("Cookie",))
         return response

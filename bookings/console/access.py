@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentEvent, JobOffer, TimeOff, Worker
+from marketplace.models import User
 from marketplace.partner.models import StockRecord
 from marketplace.policy import CONTACT_VISIBLE_AFTER_DONE
 
@@ -56,10 +57,14 @@ def console_role(user) -> ConsoleRole | None:
     """
     if not getattr(user, "is_authenticated", False):
         return None
-    worker = (
-        Worker.objects.select_related("provider", "user").filter(user=user, is_active=True).first()
+    worker = _active_worker(user)
+    # The request's user comes with ``manages_provider`` (``marketplace.auth_backends``):
+    # someone who manages no provider costs no query for it.
+    managed = (
+        []
+        if getattr(user, "manages_provider", None) is False
+        else list(user.partners.order_by("pk"))
     )
-    managed = list(user.partners.order_by("pk"))
     if worker is not None:
         return ConsoleRole(
             user=user,
@@ -70,6 +75,23 @@ def console_role(user) -> ConsoleRole | None:
     if managed:
         return ConsoleRole(user=user, provider=managed[0], worker=None, is_manager=True)
     return None
+
+
+def _active_worker(user) -> Worker | None:
+    """The user's active worker profile with its provider, or None. The request's user comes
+    with its profile loaded (``marketplace.auth_backends``): then only the provider is read."""
+    profile_cache = User.worker_profile.related
+    if not profile_cache.is_cached(user):
+        return (
+            Worker.objects.select_related("provider", "user")
+            .filter(user=user, is_active=True)
+            .first()
+        )
+    worker = profile_cache.get_cached_value(user)
+    if worker is None or not worker.is_active:
+        return None
+    worker.provider  # noqa: B018 - read now, as the query above would have
+    return worker
 
 
 # --- one helper per object kind (404 outside the role's reach) --------------------------------

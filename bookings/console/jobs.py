@@ -169,12 +169,10 @@ def worker_jobs(worker: Worker, *, now: datetime | None = None):
     visible = Q(status__in=(Status.CONFIRMED, Status.ACCEPTED, Status.IN_PROGRESS)) & ~Q(
         Exists(offered)
     )
-    today_jobs = list(
-        base.filter(start__gte=day_start, start__lt=day_end).filter(
-            visible | Q(status__in=FINISHED)
-        )
-    )
+    todays = Q(start__gte=day_start, start__lt=day_end) & (visible | Q(status__in=FINISHED))
+    # A job still in progress from an earlier day stays on the list until completed. It
+    # started before today, so in start order it comes before today's jobs: one query.
+    stuck = Q(status=Status.IN_PROGRESS, start__lt=day_start)
+    today_jobs = list(base.filter(todays | stuck).order_by("start", "pk"))
     upcoming = list(base.filter(visible, start__gte=day_end).order_by("start")[:30])
-    # A job still in progress from an earlier day stays on the list until completed.
-    stuck = list(base.filter(status=Status.IN_PROGRESS, start__lt=day_start))
-    return stuck + today_jobs, upcoming
+    return today_jobs, upcoming

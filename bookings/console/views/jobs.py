@@ -22,19 +22,36 @@ from bookings.dispatch.offers import offer_decline as dispatch_offer_decline
 from bookings.dispatch.offers import offers_for_worker
 from bookings.exceptions import BookingError
 from bookings.models import Appointment
+from marketplace.cache import content_digest
 
 Status = Appointment.Status
 
 
 def _worker_board(worker) -> dict:
-    """A worker's offers and jobs, and a ``version`` that changes when any of them does."""
+    """A worker's offers and jobs, a ``version`` that changes when any of them does and
+    ``jobs_shown``, a digest of every value the job cards show."""
     today, upcoming = job_services.worker_jobs(worker)
     offers = list(offers_for_worker(worker))
     seen = [(o.pk, o.expires_at.isoformat()) for o in offers] + [
         (j.pk, j.status, j.start.isoformat(), j.updated.isoformat()) for j in [*today, *upcoming]
     ]
     version = hashlib.sha1(repr(seen).encode()).hexdigest()[:16]  # noqa: S324 — not security
-    return {"today": today, "upcoming": upcoming, "offers": offers, "version": version}
+    # The job cards are a fragment cached under every value they show (and the language);
+    # the offers are drawn every time (a countdown, a token).
+    jobs_shown = content_digest(
+        [len(today)]
+        + [
+            (j.pk, j.status, j.start, j.end, j.product.get_title(), j.community.display_name)
+            for j in [*today, *upcoming]
+        ]
+    )
+    return {
+        "today": today,
+        "upcoming": upcoming,
+        "offers": offers,
+        "version": version,
+        "jobs_shown": jobs_shown,
+    }
 
 
 @console()
@@ -45,7 +62,8 @@ def home(request):
     if role.is_worker:
         context.update(_worker_board(role.worker))
     if role.is_manager:
-        context["board"] = list(dispatch_board(role.provider))
+        # A count, not the rows: a busy provider has thousands of jobs waiting.
+        context["board_size"] = dispatch_board(role.provider).count()
         context["team_size"] = team_size(role.provider)
     return render(request, "bookings/provider/home.html", context)
 
