@@ -59,20 +59,16 @@ class KindText:
 EVENT_TEXTS: dict[str, KindText] = {}
 
 
-def kind_register(kind: str, *, subject, sms, lead, template: str = "") -> None:
+#: The email body of a notice that is not about an appointment (a complaint, a repair).
+NOTICE_TEMPLATE = "bookings/email/notice.txt"
+
+
+def kind_register(kind: str, *, subject, sms, lead, template: str = KindText.template) -> None:
     """Give ``kind`` its subject, SMS and email lead texts (``gettext_lazy`` ``%(name)s`` formats;
     names from ``message_for``'s context and the notice's ``context``). The SMS template code
     is ``SMS_TEMPLATES[kind]`` or ``LINLI_<KIND>``; its parameters are the names the SMS uses.
-
-    ``template``: the email body (default ``bookings/email/event.txt``, which shows the
-    appointment; ``NOTICE_TEMPLATE`` for a notice about something else: the lead and ``link``)."""
-    EVENT_TEXTS[kind] = KindText(
-        subject=subject, sms=sms, lead=lead, template=template or KindText.template
-    )
-
-
-#: The email body of a notice that is not about an appointment (a complaint, a repair).
-NOTICE_TEMPLATE = "bookings/email/notice.txt"
+    ``template``: the email body (``NOTICE_TEMPLATE`` when not about an appointment)."""
+    EVENT_TEXTS[kind] = KindText(subject=subject, sms=sms, lead=lead, template=template)
 
 
 def url(path: str) -> str:
