@@ -7,9 +7,10 @@ fixtures, which makes pytest define them a second time there, and two session wo
 both sweep the one test database every second (beat), each "sending" into its own folder (a
 mail recorded as sent once, found in neither the test's worker's folder nor the test's
 outbox). So the session fixtures hand out one shared ``PrivateRedis`` and ``CeleryWorker``
-(``_SESSION``); ``celery_worker`` stops any other worker still running first; a worker dies
-with the test process (``PR_SET_PDEATHSIG``), and ``stop``/``kill`` wait for its whole process
-group to be gone.
+(``_SESSION``); ``celery_worker`` stops any other worker still running first; the worker is
+stopped after the last of consecutive tests that use it (``pytest_runtest_teardown``); a worker
+dies with the test process (``PR_SET_PDEATHSIG``), and ``stop``/``kill`` wait for its whole
+process group to be gone.
 
 Unit tests run Celery eagerly; ``capture`` runs on-commit kicks the way a committed request
 would. Worker tests (``@pytest.mark.postgres`` + ``@pytest.mark.redis``) use ``transactional_db``
@@ -171,13 +172,16 @@ def _die_with_parent() -> None:
 
 
 def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # pragma: no cover — only a zombie left, owned by init
-        return True
-    return False
+    """No live process (a zombie waiting to be reaped is dead) is left in group ``pgid``."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after it.
+            state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            return False
+    return True
 
 
 class CeleryWorker:
@@ -400,6 +404,19 @@ def celery_worker(transactional_db, private_redis, _session_worker, use_broker):
     yield _session_worker
     if private_redis.process is None:
         private_redis.start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test with the worker, unless the next one needs it too: stop it, before the
+    database is flushed. A worker left running sweeps the database every second (beat): it
+    takes rounds other tests leave pending on purpose, and its transactions deadlock with the
+    flush's TRUNCATE (``deadlock detected`` in a test's teardown)."""
+    uses = "celery_worker" in getattr(item, "fixturenames", ())
+    next_uses = nextitem is not None and "celery_worker" in getattr(nextitem, "fixturenames", ())
+    if uses and not next_uses:
+        for process in list(CeleryWorker.running):
+            process.stop()
 
 
 wait_for = _wait
