@@ -48,9 +48,15 @@ lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Linli's own apps: the installed apps whose code lives in this repository (INSTALLED_APPS decides,
+# so a new app's strings are extracted as soon as it is installed). Evaluated only by `messages`.
+LOCAL_APPS = $(shell $(PY) manage.py shell --no-imports -v 0 -c "from pathlib import Path; from django.apps import apps; from django.conf import settings; root = Path(settings.BASE_DIR).resolve(); paths = [Path(c.path).resolve() for c in apps.get_app_configs() if 'site-packages' not in c.path]; print(' '.join(dict.fromkeys(p.relative_to(root).parts[0] for p in paths if p.is_relative_to(root))))")
+
 messages: $(STAMP) ## extract and compile the zh-hans/en catalogues of every app
-	for d in marketplace cms bookings payments repairs; do (cd $$d && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null); done
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' -i 'marketplace/*' -i 'cms/*' -i 'bookings/*' -i 'payments/*' -i 'repairs/*' -i 'tests/*' -i 'var/*' >/dev/null
+	@apps="$(LOCAL_APPS)"; test -n "$$apps" || { echo "no local apps found in INSTALLED_APPS" >&2; exit 1; }; \
+	for d in $$apps; do (cd $$d && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete -i 'migrations/*' >/dev/null) || exit 1; done; \
+	skip=(); for d in $$apps; do skip+=(-i "$$d/*"); done; \
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete -i '.venv/*' "$${skip[@]}" -i 'tests/*' -i 'var/*' >/dev/null
 	$(PY) manage.py compilemessages -i .venv >/dev/null
 
 bench: $(STAMP) ## benchmarks against this machine's ceiling (PostgreSQL, Redis; ~3 min)

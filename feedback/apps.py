@@ -10,5 +10,6 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The beat tasks register under their names (CELERY_BEAT_SCHEDULE).
-        from feedback import tasks  # noqa: F401
+        # The beat tasks register under their names (CELERY_BEAT_SCHEDULE); the notices' kinds
+        # register their texts (a worker that sends them must know them).
+        from feedback import notices, tasks  # noqa: F401

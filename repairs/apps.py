@@ -11,4 +11,4 @@ class RepairsConfig(AppConfig):
 
     def ready(self):
         # The payment receivers (a quote approved once 3-D Secure finishes) and the tasks.
-        from repairs import handlers, quotes, tasks  # noqa: F401
+        from repairs import handlers, notices, quotes, tasks  # noqa: F401

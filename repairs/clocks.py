@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from marketplace import metrics
 from repairs.models import RepairRequest
-from repairs.notices import repair_notify, request_path
+from repairs.notices import Kind, repair_notify
 from repairs.transitions import figures_changed
 
 Status = RepairRequest.Status
@@ -57,32 +57,29 @@ def request_clocks(request: RepairRequest, *, now=None) -> list[Clock]:
     ]
 
 
-def _escalate(request_ids, field: str, now, subject: str, body: str) -> int:
+def _escalate(request_ids, field: str, now, kind: str) -> int:
     done = 0
     for request in RepairRequest.objects.filter(pk__in=request_ids).select_related(
         "community__enterprise", "resident"
     ):
-        # Claim the escalation with a conditional UPDATE: two sweeps tell people once.
-        if not RepairRequest.objects.filter(pk=request.pk, **{f"{field}__isnull": True}).update(
-            **{field: now}
-        ):
-            continue
-        done += 1
-        metrics.CLOCK_BREACHES.labels(
-            kind="repair", clock=field.removesuffix("_escalated_at")
-        ).inc()
-        desk = list(request.community.enterprise.staff.filter(is_active=True))
-        repair_notify(
-            desk, lambda s=subject, b=body: (_(s), _(b)), path=request_path(request.pk, role="desk")
-        )
-        repair_notify(
-            [request.resident],
-            lambda: (
-                _("Your repair is late"),
-                _("We are sorry: your repair is late. The repair desk has been alerted."),
-            ),
-            path=request_path(request.pk, role="resident"),
-        )
+        # The claim and its notices commit together: a crash between them loses neither.
+        with transaction.atomic():
+            # Claim the escalation with a conditional UPDATE: two sweeps tell people once.
+            claimed = RepairRequest.objects.filter(
+                pk=request.pk, **{f"{field}__isnull": True}
+            ).update(**{field: now})
+            if not claimed:
+                continue
+            done += 1
+            metrics.CLOCK_BREACHES.labels(
+                kind="repair", clock=field.removesuffix("_escalated_at")
+            ).inc()
+            desk = list(request.community.enterprise.staff.filter(is_active=True))
+            key = f"{kind}:{request.pk}:{now.isoformat()}"
+            repair_notify(desk, request, kind, role="desk", key=key)
+            repair_notify(
+                [request.resident], request, Kind.REPAIR_LATE, role="resident", key=f"late:{key}"
+            )
     return done
 
 
@@ -102,20 +99,8 @@ def clocks_escalate(*, now=None, limit: int = 200) -> int:
             arrive_escalated_at__isnull=True,
         ).values_list("pk", flat=True)[:limit]
     )
-    count = _escalate(
-        take,
-        "take_escalated_at",
-        now,
-        gettext_noop("Repair not taken in time"),
-        gettext_noop("No worker took this repair within the published time."),
-    )
-    count += _escalate(
-        arrive,
-        "arrive_escalated_at",
-        now,
-        gettext_noop("Repair: worker not on site in time"),
-        gettext_noop("No worker reached this repair within the published time."),
-    )
+    count = _escalate(take, "take_escalated_at", now, Kind.REPAIR_TAKE_LATE)
+    count += _escalate(arrive, "arrive_escalated_at", now, Kind.REPAIR_ARRIVAL_LATE)
     if count:
         figures_changed()
     return count

@@ -34,7 +34,7 @@ from marketplace.policy import LOCAL_TZ
 from repairs import locking
 from repairs.errors import RepairConflict, RepairError
 from repairs.models import RepairOffer, RepairRequest
-from repairs.notices import repair_notify, request_path
+from repairs.notices import Kind, repair_notify
 from repairs.policy import OFFER_TIME_NORMAL, OFFER_TIME_URGENT
 from repairs.transitions import figures_changed, request_transition
 
@@ -109,12 +109,15 @@ def offers_put_out(request: RepairRequest, *, now=None) -> list[RepairOffer]:
         RepairOffer.objects.create(request=request, worker_id=pk, created=now, expires_at=expires)
         for pk in ids
     ]
-    workers = Worker.objects.filter(pk__in=ids).select_related("user")
-    repair_notify(
-        [w.user for w in workers],
-        lambda: (_("New repair request"), _("A repair request is waiting for you to accept it.")),
-        path=request_path(request.pk, role="worker"),
-    )
+    users = {w.pk: w.user for w in Worker.objects.filter(pk__in=ids).select_related("user")}
+    for offer in offers:  # one notice per offer: its id is the key
+        repair_notify(
+            [users[offer.worker_id]],
+            request,
+            Kind.REPAIR_OFFER,
+            role="worker",
+            key=f"repair_offer:{offer.pk}",
+        )
     return offers
 
 
@@ -130,11 +133,10 @@ def _escalate_no_worker(request: RepairRequest, now) -> None:
         request.no_worker_escalated_at = now
         repair_notify(
             _desk_users(request),
-            lambda: (
-                _("Repair request without a worker"),
-                _("No maintenance worker on duty has taken this repair: please assign one."),
-            ),
-            path=request_path(request.pk, role="desk"),
+            request,
+            Kind.REPAIR_NO_WORKER,
+            role="desk",
+            key=f"repair_no_worker:{request.pk}:{now.isoformat()}",
         )
 
 
@@ -188,11 +190,11 @@ def offer_accept(*, offer_id: int, worker: Worker, now=None) -> RepairRequest:
     figures_changed()
     repair_notify(
         [request.resident],
-        lambda: (
-            _("Your repair has been taken"),
-            _("%(name)s will come to do your repair.") % {"name": worker.display_name},
-        ),
-        path=request_path(request.pk, role="resident"),
+        request,
+        Kind.REPAIR_TAKEN,
+        role="resident",
+        key=f"repair_taken:{offer_id}",
+        context={"worker": worker.display_name},
     )
     return request
 
@@ -239,8 +241,10 @@ def request_assign(*, request_id: int, worker_id: int, by, now=None) -> RepairRe
     figures_changed()
     repair_notify(
         [worker.user],
-        lambda: (_("Repair assigned to you"), _("The repair desk has given you a repair.")),
-        path=request_path(request.pk, role="worker"),
+        request,
+        Kind.REPAIR_ASSIGNED,
+        role="worker",
+        key=f"repair_assigned:{request.pk}:{worker.pk}:{now.isoformat()}",
     )
     return request
 

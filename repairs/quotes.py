@@ -37,7 +37,7 @@ from repairs import locking
 from repairs.board import published_repair_items
 from repairs.errors import QuoteLineNotOnBoard, RepairConflict, RepairError, RepairPaymentRefused
 from repairs.models import RepairQuote, RepairQuoteLine, RepairRequest
-from repairs.notices import repair_notify, request_path
+from repairs.notices import Kind, repair_notify
 
 log = logging.getLogger("linli.repairs")
 QStatus = RepairQuote.Status
@@ -147,8 +147,10 @@ def quote_propose(*, request_id: int, worker, labour, materials=()) -> RepairQuo
     RepairQuoteLine.objects.bulk_create(lines)
     repair_notify(
         [request.resident],
-        lambda: (_("A quote for your repair"), _("Please look at the quote and approve it.")),
-        path=request_path(request.pk, role="resident"),
+        request,
+        Kind.REPAIR_QUOTED,
+        role="resident",
+        key=f"repair_quoted:{quote.pk}",
     )
     return quote
 

@@ -24,7 +24,7 @@ from repairs.board import policy_for
 from repairs.dispatch import dispatch_on_commit, offers_withdraw
 from repairs.errors import RepairConflict, RepairError
 from repairs.models import RepairEvent, RepairPhoto, RepairRequest
-from repairs.notices import repair_notify, request_path
+from repairs.notices import Kind, repair_notify
 from repairs.photos import photo_clean
 from repairs.policy import PHOTOS_MAX
 from repairs.quotes import live_quote, quote_capture_on_commit
@@ -215,11 +215,10 @@ def request_on_the_way(*, request_id: int, worker) -> RepairRequest:
     request = _worker_step(request_id, worker, Status.ON_THE_WAY)
     repair_notify(
         [request.resident],
-        lambda: (
-            _("Your repair: the worker is on the way"),
-            _("The maintenance worker is on the way."),
-        ),
-        path=request_path(request.pk, role="resident"),
+        request,
+        Kind.REPAIR_ON_THE_WAY,
+        role="resident",
+        key=f"repair_on_the_way:{request.pk}:{request.events.latest('pk').pk}",
     )
     return request
 
@@ -258,8 +257,10 @@ def request_complete(*, request_id: int, worker, notes: str, photos=()) -> Repai
         quote_capture_on_commit(quote.pk)
     repair_notify(
         [request.resident],
-        lambda: (_("Your repair is done"), _("Please confirm the repair, or reopen it.")),
-        path=request_path(request.pk, role="resident"),
+        request,
+        Kind.REPAIR_DONE,
+        role="resident",
+        key=f"repair_done:{request.pk}:{request.events.latest('pk').pk}",
     )
     return request
 

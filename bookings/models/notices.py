@@ -42,6 +42,35 @@ class Notice(models.Model):
         JOB_CHANGED = "job_changed", _("Your job was moved")
         JOB_CANCELLED = "job_cancelled", _("Your job was cancelled")
         MESSAGE = "message", _("A new message about an appointment")
+        # Complaints (``feedback.notices``): to the resident who filed one...
+        COMPLAINT_ANSWERED = "complaint_answered", _("Your complaint was answered")
+        COMPLAINT_INFO_REQUESTED = (
+            "complaint_info_requested",
+            _("Your complaint: more information is asked for"),
+        )
+        COMPLAINT_ESCALATED = "complaint_escalated", _("Your complaint was escalated")
+        COMPLAINT_RESOLVED = "complaint_resolved", _("Your complaint was resolved")
+        # ... and to the people who handle it (a provider's managers, the enterprise's staff).
+        COMPLAINT_FILED = "complaint_filed", _("A new complaint to answer")
+        COMPLAINT_INFO_ADDED = (
+            "complaint_info_added",
+            _("A complaint: the resident added information"),
+        )
+        COMPLAINT_REOPENED = "complaint_reopened", _("A complaint was reopened")
+        COMPLAINT_OVERDUE = "complaint_overdue", _("A complaint is overdue: escalated to you")
+        COMPLAINT_FLAGGED = "complaint_flagged", _("A complaint is flagged for the street office")
+        # Repairs (``repairs.notices``): to the resident who reported one...
+        REPAIR_TAKEN = "repair_taken", _("Your repair was taken by a worker")
+        REPAIR_QUOTED = "repair_quoted", _("A quote for your repair")
+        REPAIR_ON_THE_WAY = "repair_on_the_way", _("Your repair: the worker is on the way")
+        REPAIR_DONE = "repair_done", _("Your repair is done")
+        REPAIR_LATE = "repair_late", _("Your repair is late")
+        # ... to maintenance workers, and to the enterprise's repair desk.
+        REPAIR_OFFER = "repair_offer", _("A new repair request to accept")
+        REPAIR_ASSIGNED = "repair_assigned", _("A repair assigned to you")
+        REPAIR_NO_WORKER = "repair_no_worker", _("A repair without a worker")
+        REPAIR_TAKE_LATE = "repair_take_late", _("A repair not taken in time")
+        REPAIR_ARRIVAL_LATE = "repair_arrival_late", _("A repair: worker not on site in time")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -12,7 +12,8 @@ with the error: never marked sent.
 Quiet hours: no SMS from 22:00 to 08:00 local time (``SMS_QUIET_HOURS``); it is due at 08:00
 instead, unless it is about an appointment that starts before then or on the same day (a
 same-day change), or is one of the kinds that are never urgent (``NOT_URGENT``: those always
-wait). A deferred SMS about an offer or a reminder that is no longer true is cancelled.
+wait). A notice about something else (a complaint, a repair) waits too, unless its sender
+marked it urgent (``context["urgent"]``: an urgent repair's offer to a worker). A deferred SMS about an offer or a reminder that is no longer true is cancelled.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def quiet_hours_end(now: datetime) -> datetime | None:
 def sms_due_at(notice: Notice, now: datetime) -> datetime:
     """When ``notice``'s SMS may go: ``now``, or the end of the quiet hours (see the module)."""
     end = quiet_hours_end(now)
-    if end is None:
+    if end is None or (notice.context or {}).get("urgent"):
         return now
     appointment = notice.appointment
     if appointment is not None and notice.kind not in NOT_URGENT:

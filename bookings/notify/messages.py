@@ -51,17 +51,24 @@ class KindText:
     subject: str
     sms: str
     lead: str
+    #: The email body's template (``lead`` and ``link`` in its context).
+    template: str = "bookings/email/event.txt"
 
 
 #: The kinds that tell what happened (and any kind registered by another part of Linli).
 EVENT_TEXTS: dict[str, KindText] = {}
 
 
-def kind_register(kind: str, *, subject, sms, lead) -> None:
+#: The email body of a notice that is not about an appointment (a complaint, a repair).
+NOTICE_TEMPLATE = "bookings/email/notice.txt"
+
+
+def kind_register(kind: str, *, subject, sms, lead, template: str = KindText.template) -> None:
     """Give ``kind`` its subject, SMS and email lead texts (``gettext_lazy`` ``%(name)s`` formats;
     names from ``message_for``'s context and the notice's ``context``). The SMS template code
-    is ``SMS_TEMPLATES[kind]`` or ``LINLI_<KIND>``; its parameters are the names the SMS uses."""
-    EVENT_TEXTS[kind] = KindText(subject=subject, sms=sms, lead=lead)
+    is ``SMS_TEMPLATES[kind]`` or ``LINLI_<KIND>``; its parameters are the names the SMS uses.
+    ``template``: the email body (``NOTICE_TEMPLATE`` when not about an appointment)."""
+    EVENT_TEXTS[kind] = KindText(subject=subject, sms=sms, lead=lead, template=template)
 
 
 def url(path: str) -> str:
@@ -177,7 +184,7 @@ def _event_message(kind: str, context: dict) -> Message:
     lead = str(texts.lead) % context
     subject = str(texts.subject) % context
     sms = str(texts.sms) % context
-    body = render_to_string("bookings/email/event.txt", {**context, "lead": lead, "kind": kind})
+    body = render_to_string(texts.template, {**context, "lead": lead, "kind": kind})
     template, params = sms_template_for(kind, texts.sms, context)
     return Message(
         subject=subject[:255],

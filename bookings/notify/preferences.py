@@ -30,6 +30,16 @@ RESIDENT_KINDS = (
     Kind.REFUNDED,
     Kind.PAYMENT_FAILED,
     Kind.MESSAGE,
+    # A complaint they filed (``feedback.notices``), a repair they reported (``repairs.notices``).
+    Kind.COMPLAINT_ANSWERED,
+    Kind.COMPLAINT_INFO_REQUESTED,
+    Kind.COMPLAINT_ESCALATED,
+    Kind.COMPLAINT_RESOLVED,
+    Kind.REPAIR_TAKEN,
+    Kind.REPAIR_QUOTED,
+    Kind.REPAIR_ON_THE_WAY,
+    Kind.REPAIR_DONE,
+    Kind.REPAIR_LATE,
 )
 #: What a worker or a provider's manager can be told.
 PROVIDER_KINDS = (
@@ -40,6 +50,20 @@ PROVIDER_KINDS = (
     Kind.WORKER_1H,
     Kind.ESCALATION_MANAGER,
     Kind.MESSAGE,
+    Kind.REPAIR_OFFER,
+    Kind.REPAIR_ASSIGNED,
+)
+#: What the people who handle complaints and repairs (a provider's managers, an enterprise's
+#: staff: its repair desk) can be told.
+HANDLER_KINDS = (
+    Kind.COMPLAINT_FILED,
+    Kind.COMPLAINT_INFO_ADDED,
+    Kind.COMPLAINT_REOPENED,
+    Kind.COMPLAINT_OVERDUE,
+    Kind.COMPLAINT_FLAGGED,
+    Kind.REPAIR_NO_WORKER,
+    Kind.REPAIR_TAKE_LATE,
+    Kind.REPAIR_ARRIVAL_LATE,
 )
 
 

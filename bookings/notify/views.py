@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from bookings.models import Notice, Worker
 from bookings.notify.preferences import (
     CHANNELS,
+    HANDLER_KINDS,
     PROVIDER_KINDS,
     RESIDENT_KINDS,
     preferences_of,
@@ -18,10 +19,14 @@ from bookings.notify.preferences import (
 
 
 def _kinds_for(user) -> list[str]:
+    """The kinds ``user`` can be told: a resident's; a worker's or manager's; a handler's (a
+    provider's manager, an enterprise's staff)."""
     kinds = list(RESIDENT_KINDS)
-    is_provider = Worker.objects.filter(user=user).exists() or user.partners.exists()
-    if is_provider:
+    manages = user.partners.exists()
+    if manages or Worker.objects.filter(user=user).exists():
         kinds += [k for k in PROVIDER_KINDS if k not in kinds]
+    if manages or user.enterprises.exists():
+        kinds += [k for k in HANDLER_KINDS if k not in kinds]
     return kinds
 
 

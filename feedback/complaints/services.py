@@ -3,7 +3,7 @@ reopen once, and the beat task's escalation of breached clocks.
 
 Every step is one ``ComplaintEvent`` row (the public timeline) written in the step's
 transaction; status moves are conditional UPDATEs on the status read (0 rows: someone else
-moved it first → ``Conflict``). Notices go through ``feedback.notices.notify``.
+moved it first → ``Conflict``). Notices go through ``feedback.notices.complaint_notify``.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ import uuid
 
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from bookings.models import Appointment, AppointmentEvent, AppointmentMessage, Worker
+from bookings.models import Appointment, AppointmentEvent, AppointmentMessage, Notice, Worker
 from feedback.complaints.access import handled_by, is_enterprise_staff_of
 from feedback.complaints.clocks import breached, clocks_from, resolution_time
 from feedback.exceptions import Conflict, FeedbackError, NotAllowed
 from feedback.models import Complaint, ComplaintEvent, ComplaintPhoto
-from feedback.notices import notify, site_url
+from feedback.notices import complaint_notify
 from feedback.photos import photos_clean
 from feedback.policy import COMPLAINT_PHOTOS_MAX, COMPLAINT_TEXT_MAX, STREET_OFFICE_AFTER
 from marketplace import metrics
@@ -119,16 +117,9 @@ def handlers_of(complaint: Complaint) -> list:
     return list(complaint.enterprise.staff.all())
 
 
-def _tell(users, complaint: Complaint, subject, sms, *, for_handler: bool) -> None:
-    name = "feedback:desk-detail" if for_handler else "feedback:complaint-detail"
-    url = site_url(reverse(name, args=[complaint.pk]))
-
-    def render():
-        values = {"number": complaint.number, "url": url}
-        s = str(subject) % values
-        return s, f"{s}\n\n{url}\n", str(sms) % values
-
-    notify(users, render)
+def _tell(users, complaint: Complaint, kind: str, event, *, for_handler: bool) -> None:
+    # One notice per person, sent after commit (texts: ``feedback.notices``).
+    complaint_notify(users, complaint, kind, event=event, for_handler=for_handler)
 
 
 def _photos(complaint, event, photos) -> None:
@@ -293,13 +284,7 @@ def _create(*, by, photos=(), now, **fields) -> Complaint:
     Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
     event = _event(complaint, Event.FILED, by=by, text=complaint.text, now=now)
     _photos(complaint, event, photos)
-    _tell(
-        handlers_of(complaint),
-        complaint,
-        gettext_lazy("New complaint %(number)s: please answer it"),
-        gettext_lazy("[Linli] New complaint %(number)s. Answer it: %(url)s"),
-        for_handler=True,
-    )
+    _tell(handlers_of(complaint), complaint, Notice.Kind.COMPLAINT_FILED, event, for_handler=True)
     return complaint
 
 
@@ -324,13 +309,7 @@ def complaint_respond(*, complaint: Complaint, user, text: str, now=None) -> Com
         responded_at=complaint.responded_at or now,
     )
     event = _event(complaint, Event.RESPONDED, by=user, text=text, now=now)
-    _tell(
-        [complaint.resident],
-        complaint,
-        gettext_lazy("Your complaint %(number)s was answered"),
-        gettext_lazy("[Linli] Your complaint %(number)s was answered: %(url)s"),
-        for_handler=False,
-    )
+    _tell([complaint.resident], complaint, Notice.Kind.COMPLAINT_ANSWERED, event, for_handler=False)
     return event
 
 
@@ -354,8 +333,8 @@ def complaint_request_info(*, complaint: Complaint, user, text: str, now=None) -
     _tell(
         [complaint.resident],
         complaint,
-        gettext_lazy("Complaint %(number)s: we need more information"),
-        gettext_lazy("[Linli] Complaint %(number)s: please add information: %(url)s"),
+        Notice.Kind.COMPLAINT_INFO_REQUESTED,
+        event,
         for_handler=False,
     )
     return event
@@ -388,11 +367,7 @@ def complaint_add_info(
     event = _event(complaint, Event.INFO_ADDED, by=user, text=text, now=now)
     _photos(complaint, event, photos)
     _tell(
-        handlers_of(complaint),
-        complaint,
-        gettext_lazy("Complaint %(number)s: the resident added information"),
-        gettext_lazy("[Linli] Complaint %(number)s has new information: %(url)s"),
-        for_handler=True,
+        handlers_of(complaint), complaint, Notice.Kind.COMPLAINT_INFO_ADDED, event, for_handler=True
     )
     return event
 
@@ -436,15 +411,7 @@ def complaint_resolve(*, complaint: Complaint, user, text: str, now=None) -> Com
         responded_at=complaint.responded_at or now,
     )
     event = _event(complaint, Event.RESOLVED, by=user, text=text, now=now)
-    _tell(
-        [complaint.resident],
-        complaint,
-        gettext_lazy("Complaint %(number)s resolved: are you satisfied?"),
-        gettext_lazy(
-            "[Linli] Complaint %(number)s resolved. Tell us if you are satisfied: %(url)s"
-        ),
-        for_handler=False,
-    )
+    _tell([complaint.resident], complaint, Notice.Kind.COMPLAINT_RESOLVED, event, for_handler=False)
     return event
 
 
@@ -497,11 +464,7 @@ def complaint_reopen(*, complaint: Complaint, user, text: str, now=None) -> Comp
     complaint.refresh_from_db()
     event = _event(complaint, Event.REOPENED, by=user, text=text, now=now)
     _tell(
-        handlers_of(complaint),
-        complaint,
-        gettext_lazy("Complaint %(number)s was reopened"),
-        gettext_lazy("[Linli] Complaint %(number)s was reopened by the resident: %(url)s"),
-        for_handler=True,
+        handlers_of(complaint), complaint, Notice.Kind.COMPLAINT_REOPENED, event, for_handler=True
     )
     return event
 
@@ -591,22 +554,20 @@ def _escalate(complaint: Complaint, level: int, late: list[str], now) -> int:
         what = _("The %(clock)s clock was overrun: escalated to the enterprise's manager.") % {
             "clock": _("first response") if "response" in late else _("resolution")
         }
-        subject = gettext_lazy("Complaint %(number)s is overdue: escalated to you")
-        sms = gettext_lazy("[Linli] Complaint %(number)s is overdue and escalated to you: %(url)s")
+        kind = Notice.Kind.COMPLAINT_OVERDUE
         people = list(complaint.enterprise.staff.all()) + handlers_of(complaint)
     else:
         what = _("Still unresolved after escalation: flagged for the street office.")
-        subject = gettext_lazy("Complaint %(number)s flagged for the street office")
-        sms = gettext_lazy("[Linli] Complaint %(number)s is flagged for the street office: %(url)s")
+        kind = Notice.Kind.COMPLAINT_FLAGGED
         people = list(complaint.enterprise.staff.all())
-    _event(complaint, Event.ESCALATED, text=what, now=now)
-    _tell(people, complaint, subject, sms, for_handler=True)
+    event = _event(complaint, Event.ESCALATED, text=what, now=now)
+    _tell(people, complaint, kind, event, for_handler=True)
     if complaint.resident_id:
         _tell(
             [complaint.resident],
             complaint,
-            gettext_lazy("Complaint %(number)s was escalated"),
-            gettext_lazy("[Linli] Your complaint %(number)s was escalated: %(url)s"),
+            Notice.Kind.COMPLAINT_ESCALATED,
+            event,
             for_handler=False,
         )
     return 1

@@ -8,6 +8,7 @@ from oscar.apps.communication.models import Notification
 from prometheus_client import REGISTRY
 
 from bookings.notify import channels
+from bookings.notify.reminders import reminders_send_due
 from feedback.complaints.services import (
     complaint_add_info,
     complaint_file,
@@ -28,6 +29,11 @@ pytestmark = pytest.mark.django_db
 
 #: 23:00 local: a 2 h clock crosses midnight.
 LATE = datetime(2026, 3, 10, 23, 0, tzinfo=LOCAL_TZ)
+
+
+def _send():
+    """Send the notices written so far (after a commit, the notice task does)."""
+    reminders_send_due()
 
 
 def test_an_urgent_complaint_filed_at_23_00_is_due_at_01_00_and_resolved_within_24_h(
@@ -85,12 +91,14 @@ def test_breaching_the_response_clock_escalates_to_the_enterprise_then_the_stree
     )
     # 00:59: still inside the 2 h that crossed midnight.
     assert complaints_escalate_due(now=LATE + timedelta(minutes=119)) == 0
+    _send()
     before = Notification.objects.filter(recipient=enterprise_editor).count()
     breaches = _response_breaches()
     assert complaints_escalate_due(now=LATE + timedelta(minutes=121)) == 1
     assert _response_breaches() == breaches + 1  # counted once on /metrics
     c.refresh_from_db()
     assert c.escalation_level == 1
+    _send()
     assert Notification.objects.filter(recipient=enterprise_editor).count() == before + 1
     # Running again changes nothing (claimed by level).
     assert complaints_escalate_due(now=LATE + timedelta(minutes=122)) == 0
@@ -100,6 +108,7 @@ def test_breaching_the_response_clock_escalates_to_the_enterprise_then_the_stree
     assert c.escalation_level == 2
     kinds = list(c.events.values_list("kind", flat=True))
     assert kinds.count("escalated") == 2
+    _send()
     assert Notification.objects.filter(recipient=resident, subject__contains=c.number).exists()
 
 
@@ -240,6 +249,7 @@ def test_filing_tells_the_providers_managers(completed, resident, provider_manag
     complaint_file(
         user=resident, kind="appointment", category="conduct", text="态度差", appointment=completed
     )
+    _send()
     assert Notification.objects.filter(recipient=provider_manager).count() == 1
 
 

@@ -2,6 +2,16 @@
 dispatch needs: a private ``redis-server`` and a real Celery worker (with embedded beat) that
 runs against this session's test database.
 
+One worker per session, whichever folder asks for it: ``tests/bookings/notify`` imports these
+fixtures, which makes pytest define them a second time there, and two session workers would
+both sweep the one test database every second (beat), each "sending" into its own folder (a
+mail recorded as sent once, found in neither the test's worker's folder nor the test's
+outbox). So the session fixtures hand out one shared ``PrivateRedis`` and ``CeleryWorker``
+(``_SESSION``); ``celery_worker`` stops any other worker still running first; the worker is
+stopped after the last of consecutive tests that use it (``pytest_runtest_teardown``); a worker
+dies with the test process (``PR_SET_PDEATHSIG``), and ``stop``/``kill`` wait for its whole
+process group to be gone.
+
 Unit tests run Celery eagerly; ``capture`` runs on-commit kicks the way a committed request
 would. Worker tests (``@pytest.mark.postgres`` + ``@pytest.mark.redis``) use ``transactional_db``
 so that what the test writes is committed and visible to the worker process.
@@ -9,6 +19,8 @@ so that what the test writes is committed and visible to the worker process.
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import shutil
 import signal
@@ -26,6 +38,10 @@ from bookings.notify import channels
 from tests.bookings.factories import WorkerFactory
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+#: The session's one private Redis and one worker, shared by every folder that imports the
+#: fixtures below (each import is a fixture definition of its own, with its own instance).
+_SESSION: dict[str, object] = {}
 
 
 @pytest.fixture
@@ -131,15 +147,41 @@ class PrivateRedis:
 
 @pytest.fixture(scope="session")
 def private_redis(tmp_path_factory):
+    """The session's private Redis (one, however many folders import this fixture)."""
     if not Path(REDIS_SERVER).exists():
         pytest.skip("needs redis-server")
-    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
+    if "redis" not in _SESSION:
+        server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+        server.start()
+        _SESSION["redis"] = server
+    yield _SESSION["redis"]
+    server = _SESSION.pop("redis", None)
+    if server is not None:
+        server.stop()
 
 
 # --- a real Celery worker --------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the test process dies (a run killed by a timeout
+    must not leave a worker sweeping the reused test database for the next run)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _group_gone(pgid: int) -> bool:
+    """No live process (a zombie waiting to be reaped is dead) is left in group ``pgid``."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces, so split after it.
+            state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            return False
+    return True
 
 
 class CeleryWorker:
@@ -150,6 +192,8 @@ class CeleryWorker:
 
     #: The line in its log that says it is up.
     ready = "ready."
+    #: Every worker this test process has launched and not yet stopped.
+    running: set[CeleryWorker] = set()
     settings_module = "tests.bookings.dispatch.worker_settings"
 
     def __init__(self, broker_url: str, folder: Path):
@@ -219,7 +263,9 @@ class CeleryWorker:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: kill() reaches the pool too
+            preexec_fn=_die_with_parent,
         )
+        CeleryWorker.running.add(self)
 
     def wait_until_ready(self) -> None:
         ready = _wait(
@@ -228,25 +274,50 @@ class CeleryWorker:
         assert ready and self.process.poll() is None, self.log.read_text()[-3000:]
 
     def stop(self) -> None:
-        """A warm shutdown (SIGTERM): what a deploy or a restart does."""
+        """A warm shutdown (SIGTERM): what a deploy or a restart does. Returns once every
+        process of its group (the pool, embedded beat) is gone."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
-        self.process = None
+        self._reap()
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool: no cleanup, no acknowledgement, nothing."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+        self._reap()
+
+    def _reap(self) -> None:
+        # A pool process that outlived its parent would go on taking tasks and sweeping the
+        # database (beat): none may stay behind.
+        if self.process is not None:
+            pgid = self.process.pid  # start_new_session: the group is named after it
+            if not _group_gone(pgid):
+                os.killpg(pgid, signal.SIGKILL)
+                assert _wait(lambda: _group_gone(pgid), 10), f"process group {pgid} lives on"
+        CeleryWorker.running.discard(self)
         self.process = None
 
     def mark(self) -> None:
-        """From now on, ``emails()`` only counts mail written after this call."""
+        """From now on, ``emails()`` only counts mail written after this call, and
+        ``sms_since_mark()`` only text messages."""
         self.seen = set(self.mail_dir.iterdir()) if self.mail_dir.exists() else set()
+        path = self.sms_dir / "sms.jsonl"
+        self.sms_mark = path.stat().st_size if path.exists() else 0
+
+    def sms_since_mark(self) -> list[dict]:
+        """The text messages the worker wrote (``FileSMSBackend``'s lines) since ``mark``."""
+        path = self.sms_dir / "sms.jsonl"
+        if not path.exists():
+            return []
+        with open(path, "rb") as f:
+            f.seek(getattr(self, "sms_mark", 0))
+            text = f.read().decode()
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def all_emails(self) -> list[str]:
         """Every email the worker has written this session (whatever ``mark`` says)."""
@@ -303,17 +374,27 @@ def use_broker():
 
 @pytest.fixture(scope="session")
 def _session_worker(private_redis, django_db_setup, django_db_blocker, tmp_path_factory):
-    """One worker process for the session (starting one takes seconds); tests may stop,
-    kill and restart it: the next test gets it running again."""
-    with django_db_blocker.unblock():
-        process = CeleryWorker(private_redis.url, tmp_path_factory.mktemp("celery"))
-    yield process
-    process.stop()
+    """One worker process for the session (starting one takes seconds), the same for every
+    folder that imports this fixture; tests may stop, kill and restart it: the next test gets
+    it running again."""
+    if "worker" not in _SESSION:
+        with django_db_blocker.unblock():
+            folder = tmp_path_factory.mktemp("celery")
+            _SESSION["worker"] = CeleryWorker(private_redis.url, folder)
+    yield _SESSION["worker"]
+    process = _SESSION.pop("worker", None)
+    if process is not None:
+        process.stop()
 
 
 @pytest.fixture
 def celery_worker(transactional_db, private_redis, _session_worker, use_broker):
-    """A real worker (and beat) on the private Redis; this process publishes there too."""
+    """A real worker (and beat) on the private Redis; this process publishes there too.
+
+    The only one: any other worker a test left running is stopped first (its beat would
+    sweep this test's database and send into its own folder)."""
+    for other in list(CeleryWorker.running - {_session_worker}):
+        other.stop()
     if private_redis.process is None:  # a previous test stopped it
         private_redis.start()
     use_broker(private_redis.url)
@@ -323,6 +404,19 @@ def celery_worker(transactional_db, private_redis, _session_worker, use_broker):
     yield _session_worker
     if private_redis.process is None:
         private_redis.start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test with the worker, unless the next one needs it too: stop it, before the
+    database is flushed. A worker left running sweeps the database every second (beat): it
+    takes rounds other tests leave pending on purpose, and its transactions deadlock with the
+    flush's TRUNCATE (``deadlock detected`` in a test's teardown)."""
+    uses = "celery_worker" in getattr(item, "fixturenames", ())
+    next_uses = nextitem is not None and "celery_worker" in getattr(nextitem, "fixturenames", ())
+    if uses and not next_uses:
+        for process in list(CeleryWorker.running):
+            process.stop()
 
 
 wait_for = _wait

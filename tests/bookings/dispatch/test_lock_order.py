@@ -15,6 +15,12 @@ connection (``tests.support.run_concurrently``):
   first, then the appointment), so these tests demonstrably detect one;
 - a worker locked by ``lock_workers`` never blocks an insert that references it (an offer),
   while the old ``FOR UPDATE`` does.
+
+Deterministic under load: the session's Celery worker (started by an earlier worker test) is
+stopped first, or its beat, sweeping this database every second, would process the rounds the
+tests leave pending, queue on their locks, and deadlock against the teardown's TRUNCATE; and a
+forced interleaving starts the second thread only once the first holds its locks (an event, not
+a sleep), then waits for that thread's own connection to queue (not any connection's).
 """
 
 from __future__ import annotations
@@ -36,11 +42,21 @@ from bookings.dispatch.assignment import appointment_assign
 from bookings.dispatch.offers import offer_accept, offer_decline, offer_expire
 from bookings.exceptions import BookingError
 from bookings.models import Appointment, DispatchRound, JobOffer, Worker
+from tests.bookings.dispatch.conftest import CeleryWorker
 from tests.support import local, run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 Status = Appointment.Status
 ROUNDS = 3  # each pair runs this many times, on a fresh appointment each time
+
+
+@pytest.fixture(autouse=True)
+def _no_celery_worker():
+    """No Celery worker of this session runs against the database meanwhile (the next test
+    that needs one starts it again): its beat would take the rounds these tests leave pending
+    and its transactions would deadlock with the teardown's TRUNCATE."""
+    for process in list(CeleryWorker.running):
+        process.stop()
 
 
 @pytest.fixture
@@ -81,21 +97,50 @@ def hooks(monkeypatch):
     return table
 
 
-def _others_waiting_for_a_lock() -> bool:
+def _backend_pid() -> int:
+    """This thread's PostgreSQL backend (opening its connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _waits_for_a_lock(pid: int | None) -> bool:
+    if pid is None:
+        return False
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()"
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted)", [pid]
         )
-        return cursor.fetchone()[0] > 0
+        return cursor.fetchone()[0]
 
 
-def _hold_until_the_other_waits(timeout: float = 10) -> None:
-    """Keep this transaction's locks until another connection waits for one of them."""
-    deadline = time.monotonic() + timeout
-    while not _others_waiting_for_a_lock():
-        assert time.monotonic() < deadline, "the other transaction never queued behind us"
-        time.sleep(0.02)
+class Overlap:
+    """Force two threads to overlap: thread ``first`` takes its locks, says so (``locked``),
+    and keeps them until the other thread's own connection (``pids``) waits for one of them;
+    the other thread starts its call only once ``locked`` is set (``wait_for_first``)."""
+
+    def __init__(self, first: int, timeout: float = 60):
+        self.first, self.timeout = first, timeout
+        self.locked = threading.Event()
+        self.pids: dict[int, int] = {}
+
+    def start(self, i: int) -> None:
+        """In thread ``i``, before its call: open its connection and record its backend."""
+        self.pids[i] = _backend_pid()
+        if i != self.first:
+            assert self.locked.wait(self.timeout), "the first thread never took its locks"
+
+    def hold(self) -> None:
+        """The hook in the first thread, once its locks are taken (once: a second call of the
+        same lock in that transaction holds nothing more)."""
+        if self.locked.is_set():
+            return
+        self.locked.set()
+        other = 1 - self.first
+        deadline = time.monotonic() + self.timeout
+        while not _waits_for_a_lock(self.pids.get(other)):
+            assert time.monotonic() < deadline, "the other transaction never queued behind us"
+            time.sleep(0.02)
 
 
 # --- the world: one appointment in a known state ------------------------------------------------
@@ -231,17 +276,13 @@ def test_assign_and_dispatch_forced_to_overlap_both_finish(
     waits on the appointment (its first lock) and then goes on; nobody deadlocks."""
     job = Job(book, [worker, second_worker], 2, "pending")
     index = {"dispatch": 0, "assign": 1}[holds_first]
+    overlap = Overlap(first=index)
     # dispatch's last lock is the appointment, assign's the workers.
-    hooks[(index, "appointment" if holds_first == "dispatch" else "workers")] = (
-        _hold_until_the_other_waits
-    )
+    hooks[(index, "appointment" if holds_first == "dispatch" else "workers")] = overlap.hold
 
     def run(i):
         hooks["local"].index = i
-        if i == 1 and holds_first == "dispatch":
-            time.sleep(0.1)  # let dispatch take the appointment first
-        if i == 0 and holds_first == "assign":
-            time.sleep(0.1)
+        overlap.start(i)  # the other waits until the first holds its locks
         if i == 0:
             return outbox.dispatch_round_process(round_id=job.round_id)
         return appointment_assign(
@@ -281,13 +322,14 @@ def test_a_path_queued_behind_an_assignment_still_finds_the_appointment(
     the joined rows it read before the wait."""
     paths = _paths(book, provider_manager, resident, other_resident)
     job = Job(book, [worker, second_worker], 2, state)
-    hooks[(0, "workers")] = _hold_until_the_other_waits  # assign, after all its locks
+    overlap = Overlap(first=0)
+    hooks[(0, "workers")] = overlap.hold  # assign, after all its locks
 
     def run(i):
         hooks["local"].index = i
+        overlap.start(i)  # the waiter starts once assign holds its locks
         if i == 0:
             return paths["assign"](job)
-        time.sleep(0.1)  # assign first
         return paths[waiter](job)
 
     results = run_concurrently(run, 2)

@@ -5,6 +5,7 @@ from tests.bookings.dispatch.conftest import (  # noqa: F401 — fixtures: the S
     _session_worker,
     celery_worker,
     private_redis,
+    pytest_runtest_teardown,  # the worker stops once no test needs it
     use_broker,
 )
 
