@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0020_series_price_told'),
+        ('bookings', '0021_appointment_worker_active'),
     ]
 
     operations = [
