@@ -17,6 +17,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from cms.admin_panels import LifeServicePricesPanel
 from cms.boards import (
     BoardIncomplete,
     life_services_snapshot,
@@ -157,6 +158,8 @@ class FeeBoardPage(RoutablePageMixin, Page):
             heading=_("Service contents and standards"),
         ),
         InlinePanel("fee_items", heading=_("Charging items and standards"), label=_("item")),
+        # Read-only: the providers' prices this revision publishes, beside the published ones.
+        LifeServicePricesPanel(heading=_("Life services and prices")),
         InlinePanel("package_offers", heading=_("Packages of prepaid visits"), label=_("package")),
         InlinePanel("staff", heading=_("Staff on duty"), label=_("person")),
         MultiFieldPanel(

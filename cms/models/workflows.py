@@ -52,6 +52,11 @@ class BoardApprovalTask(AbstractGroupApprovalTask):
             "section cannot be approved."
         )
 
+    def get_template_for_action(self, action):
+        """Wagtail's action modal (approve with comment, request changes) with the
+        life-service prices the approval would publish beside the published ones."""
+        return "cms/admin/workflow/board_action_modal.html"
+
     def on_action(self, task_state, user, action_name, **kwargs):
         """Wagtail's action, with "approve" refused (a redirect URL, nothing changed) while
         the revision to be published is incomplete; the refusal is logged on the page."""
