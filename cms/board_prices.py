@@ -87,8 +87,9 @@ def price_rows(board) -> list[PriceRow]:
 
     ``board`` is the FeeBoardPage being edited, previewed or approved: a revision's object (its
     ``life_services`` is that revision's snapshot) whose ``live_revision_id`` names what
-    residents see now. Rows follow the revision's order; withdrawn services come last. A board
-    never published has every service ``ADDED``.
+    residents see now. The rows publishing would change come first (so a proposal is the first
+    thing the editor reads), then the unchanged ones, each group in the board's order with
+    withdrawn services last. A board never published has every service ``ADDED``.
     """
     live = getattr(board, "live_revision_id", None) if getattr(board, "live", False) else None
     published = {s.get("product_id"): s for s in _revision_life_services(live)}
@@ -108,7 +109,7 @@ def price_rows(board) -> list[PriceRow]:
     for product_id, before in published.items():
         if product_id not in seen:
             rows.append(_row(before, _money(before), None, REMOVED))
-    return rows
+    return sorted(rows, key=lambda row: not row.is_pending)  # stable: board order kept
 
 
 def _row(entry: dict, published, proposed, status) -> PriceRow:

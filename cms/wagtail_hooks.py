@@ -26,6 +26,7 @@ from cms.board_prices import pending_count, price_rows
 from cms.boards import missing_in_language
 from cms.models.fee_board import PUBLISH_REFUSED, FeeBoardPage
 from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
+from cms.workflow_names import WORKFLOW_LOG_ACTIONS, WorkflowNamesFormatter
 from marketplace.staff import staff_enterprise_ids
 
 # --- Board workflow and staff actions: begin ---------------------------------------------------
@@ -115,6 +116,16 @@ def _user_delete_message(user, blockers):
         "“%(user)s” cannot be deleted: records depend on it (%(records)s). Deactivate the "
         "account instead."
     ) % {"user": user, "records": "; ".join(blockers)}
+
+
+@hooks.register("register_log_actions", order=10)  # after Wagtail's own (order 0)
+def workflow_log_names_in_the_readers_language(actions):
+    """Page history and site history name the workflow and task in the reader's language,
+    not by the code stored in the entry (cms/workflow_names.py)."""
+    for action in WORKFLOW_LOG_ACTIONS:
+        base = actions.formatters.get(action)
+        if base is not None and not isinstance(base, WorkflowNamesFormatter):
+            actions.formatters[action] = WorkflowNamesFormatter(base)
 
 
 # --- Board workflow and staff actions: end -----------------------------------------------------

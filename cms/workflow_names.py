@@ -19,9 +19,11 @@ that form stores the translated text instead of the code, which then reads as ty
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import LogFormatter
 
 from marketplace.models import Enterprise, bilingual
 
@@ -89,3 +91,45 @@ def translate_name_on_load(sender, instance, **kwargs) -> None:
     name = instance.__dict__.get("name")
     if isinstance(name, str) and not isinstance(name, CodedName) and _CODE.match(name):
         instance.__dict__["name"] = CodedName(name)
+
+
+#: Wagtail's page-history actions whose message names the workflow and its tasks; the names
+#: are stored in the entry's data as they were (codes) when the entry was written.
+WORKFLOW_LOG_ACTIONS = (
+    "wagtail.workflow.start",
+    "wagtail.workflow.approve",
+    "wagtail.workflow.reject",
+    "wagtail.workflow.resume",
+    "wagtail.workflow.cancel",
+)
+
+
+def _names_translated(data):
+    if isinstance(data, dict):
+        return {
+            key: display_name(value)
+            if key == "title" and isinstance(value, str)
+            else _names_translated(value)
+            for key, value in data.items()
+        }
+    return data
+
+
+class WorkflowNamesFormatter(LogFormatter):
+    """Wraps Wagtail's formatter of a workflow log action: the workflow and task titles stored
+    in the entry (``data["workflow"]["title"]``, ``["task"]["title"]``, ``["next"]["title"]``)
+    are shown by :func:`display_name` in the reader's language."""
+
+    def __init__(self, base: LogFormatter):
+        self.base = base
+        self.label = base.label
+
+    def format_message(self, log_entry):
+        """Wagtail's message, from a copy of the entry whose stored titles are translated."""
+        shown = copy.copy(log_entry)
+        shown.data = _names_translated(log_entry.data or {})
+        return self.base.format_message(shown)
+
+    def format_comment(self, log_entry):
+        """Wagtail's comment, unchanged."""
+        return self.base.format_comment(log_entry)

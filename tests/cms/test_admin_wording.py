@@ -44,7 +44,9 @@ def _dashboard_rows(client):
     page = client.get("/cms/").content.decode()
     if "linli-boards-with-drafts" not in page:
         return page, []
-    return page, re.findall(r'/cms/pages/(\d+)/edit/">', page.split("linli-boards-with-drafts", 1)[1])
+    return page, re.findall(
+        r'/cms/pages/(\d+)/edit/">', page.split("linli-boards-with-drafts", 1)[1]
+    )
 
 
 def test_the_dashboard_flags_a_pending_price_proposal_on_the_users_own_boards_only(

@@ -117,3 +117,20 @@ def test_the_workflow_preview_shows_the_prices_it_would_publish(
     preview, board_body = page.split('id="life-services"', 1)
     assert "120.00" in preview and "135.00" in preview
     assert "135.00" in board_body  # the draft, not the cached live fragment
+
+
+def test_an_english_reviewers_preview_is_the_english_board(
+    client, board, board_editor, board_manager, community, service
+):
+    board = _submitted(board, board_editor, community, service)
+    board_manager.language = "en"
+    board_manager.save(update_fields=["language"])
+    client.force_login(board_manager)
+
+    page = client.get(
+        f"/cms/pages/workflow/preview/{board.pk}/{board.current_workflow_task.pk}/"
+    ).content.decode()
+
+    assert "Preview: prices this revision would publish" in page
+    assert "Regular cleaning (2 hours)" in page
+    assert "预览" not in page and "日常保洁" not in page

@@ -169,3 +169,13 @@ def test_wagtail_shows_no_gravatar(client, board_editor):
     assert settings.WAGTAIL_GRAVATAR_PROVIDER_URL is None
     client.force_login(board_editor)
     assert "gravatar" not in client.get("/cms/").content.decode().lower()
+
+
+def test_the_page_history_names_the_workflow_in_the_readers_language(client, board, board_editor):
+    _in_workflow(board, board_editor)
+    client.force_login(board_editor)
+
+    history = client.get(f"/cms/pages/{board.pk}/history/").content.decode()
+
+    assert WORKFLOW_ZH in history and TASK_ZH in history
+    assert "fee board approval" not in history
