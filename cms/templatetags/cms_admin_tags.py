@@ -9,15 +9,17 @@ register = template.Library()
 
 @register.simple_tag
 def board_price_comparison(page) -> dict:
-    """``{"rows", "pending", "never_published"}`` for the latest revision of ``page`` (the
-    revision a workflow approval publishes); empty rows for a page that is not a fee board."""
+    """``{"rows", "pending", "unchanged", "never_published"}`` for the latest revision of
+    ``page`` (the revision a workflow approval publishes); empty rows for a page that is not a
+    fee board."""
     specific = getattr(page, "specific", page)
     if not hasattr(specific, "life_services"):
-        return {"rows": [], "pending": 0, "never_published": False}
+        return {"rows": [], "pending": 0, "unchanged": 0, "never_published": False}
     latest = specific.get_latest_revision_as_object()
     rows = price_rows(latest)
     return {
         "rows": rows,
         "pending": pending_count(rows),
+        "unchanged": len(rows) - pending_count(rows),
         "never_published": not getattr(specific, "live", False),
     }

@@ -134,3 +134,21 @@ def test_an_english_reviewers_preview_is_the_english_board(
     assert "Preview: prices this revision would publish" in page
     assert "Regular cleaning (2 hours)" in page
     assert "预览" not in page and "日常保洁" not in page
+
+
+def test_the_approval_modal_is_in_one_language(
+    client, board, board_editor, board_manager, community, service
+):
+    board = _submitted(board, board_editor, community, service)
+    task_state = board.current_workflow_task_state
+    url = f"/cms/pages/workflow/action/{board.pk}/approve/{task_state.pk}/"
+
+    client.force_login(board_manager)
+    chinese = client.get(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").json()["html"]
+    assert "评论" in chinese and "生活服务及价格" in chinese and "Comment" not in chinese
+
+    board_manager.language = "en"
+    board_manager.save(update_fields=["language"])
+    english = client.get(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").json()["html"]
+    assert "Comment" in english and "Life services and prices" in english
+    assert "评论" not in english
