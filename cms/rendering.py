@@ -10,6 +10,7 @@ its query count does not grow with the number of services.
 from __future__ import annotations
 
 from itertools import groupby
+from uuid import uuid4
 
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cms.board_prices import pending_count, price_rows
 from cms.boards import SECTIONS, diff_charges
 from cms.exports import board_csv, board_document, board_public_url, qr_png_data_uri
 from marketplace.csv_export import csv_download
@@ -68,8 +70,29 @@ def board_context(board, request) -> dict:
 
 
 def board_response(board, request) -> TemplateResponse:
-    """The board page (``cms/fee_board_page.html``)."""
-    return TemplateResponse(request, "cms/fee_board_page.html", board_context(board, request))
+    """The board page (``cms/fee_board_page.html``).
+
+    In Wagtail's preview (the editor's, and the workflow's "Preview" of the revision awaiting
+    approval) the page is the draft, never a cached fragment of the live board, and it opens
+    with the life-service prices it would publish beside the published ones
+    (``cms.board_prices``); ``fragment_seconds`` 0 and a one-off ``fragment_key`` keep the
+    cached live fragment out of it.
+    """
+    context = board_context(board, request)
+    if getattr(request, "is_preview", False):
+        rows = price_rows(board)
+        context.update(
+            preview_prices={
+                "rows": rows,
+                "pending": pending_count(rows),
+                "never_published": not board.live,
+            },
+            fragment_seconds=0,
+            fragment_key=f"preview-{uuid4().hex}",
+        )
+    else:
+        context.update(fragment_seconds=900, fragment_key=board.live_revision_id)
+    return TemplateResponse(request, "cms/fee_board_page.html", context)
 
 
 def changes_response(board, request, publications) -> TemplateResponse:

@@ -41,6 +41,7 @@ from cms.models import (
     FeeBoardPage,
     HomePage,
 )
+from cms.workflow_names import workflow_code
 from marketplace.models import Community, Enterprise
 from marketplace.site_url import site_address
 
@@ -278,11 +279,15 @@ def enterprise_access_sync(*, enterprise: Enterprise) -> EnterpriseAccess:
             )
 
     # The approval step refuses an incomplete board (cms/models/workflows.py).
-    task = BoardApprovalTask.objects.filter(name=f"{enterprise.slug}: manager approval").first()
+    # Names are codes, read in each reader's language (cms/workflow_names.py).
+    task_name = workflow_code(enterprise.slug, "manager approval")
+    task = BoardApprovalTask.objects.filter(name=task_name).first()
     if task is None:
-        task = BoardApprovalTask.objects.create(name=f"{enterprise.slug}: manager approval")
+        task = BoardApprovalTask.objects.create(name=task_name)
     task.groups.set([managers])
-    workflow, _ = Workflow.objects.get_or_create(name=f"{enterprise.slug}: fee board approval")
+    workflow, _ = Workflow.objects.get_or_create(
+        name=workflow_code(enterprise.slug, "fee board approval")
+    )
     WorkflowTask.objects.get_or_create(
         workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
     )

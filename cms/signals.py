@@ -1,15 +1,39 @@
 """Signal receivers: a price change drafts a board revision; a publish is logged and purged."""
 
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import GroupApprovalTask, PageViewRestriction, Site, Task, Workflow
 from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.users.models import UserProfile
 
 from cms.cache import board_cache_purge, boards_changed, sites_changed
-from cms.models import FeeBoardPage
+from cms.models import BoardApprovalTask, FeeBoardPage
+from cms.notifications import connect_notifiers
+from cms.profile_language import profile_saved, user_saved
 from cms.services import board_draft_from_catalogue, board_record_publication
+from cms.workflow_names import forget_enterprise_names, translate_name_on_load
 from feedback.models import Complaint, ComplaintEvent, CreditGrade
+from marketplace.models import Enterprise
 from marketplace.partner.models import StockRecord
+
+# Workflow and task names are codes read in the reader's language (cms/workflow_names.py).
+for _model in (Workflow, Task, GroupApprovalTask, BoardApprovalTask):
+    post_init.connect(
+        translate_name_on_load, sender=_model, dispatch_uid=f"cms_name_{_model.__name__}"
+    )
+
+# Linli's profile language and Wagtail's agree (cms/profile_language.py).
+post_save.connect(user_saved, sender=get_user_model(), dispatch_uid="cms_user_language")
+post_save.connect(profile_saved, sender=UserProfile, dispatch_uid="cms_profile_language")
+# Wagtail's workflow emails in each recipient's language (cms/notifications.py).
+connect_notifiers()
+
+
+@receiver(post_save, sender=Enterprise, dispatch_uid="cms_enterprise_saved")
+def enterprise_saved(sender, **kwargs):
+    """An enterprise was added or renamed: workflow names read its name afresh."""
+    forget_enterprise_names()
 
 
 @receiver(post_save, sender=StockRecord, dispatch_uid="cms_stockrecord_saved")

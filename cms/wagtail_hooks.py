@@ -9,7 +9,9 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -20,9 +22,12 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import LogFormatter
 
 from cms.admin_views import board_incomplete
+from cms.board_prices import pending_count, price_rows
 from cms.boards import missing_in_language
 from cms.models.fee_board import PUBLISH_REFUSED, FeeBoardPage
 from cms.staff_actions import copy_blockers, delete_blockers, publish_blockers
+from cms.workflow_names import WORKFLOW_LOG_ACTIONS, WorkflowNamesFormatter
+from marketplace.staff import staff_enterprise_ids
 
 # --- Board workflow and staff actions: begin ---------------------------------------------------
 
@@ -113,6 +118,16 @@ def _user_delete_message(user, blockers):
     ) % {"user": user, "records": "; ".join(blockers)}
 
 
+@hooks.register("register_log_actions", order=10)  # after Wagtail's own (order 0)
+def workflow_log_names_in_the_readers_language(actions):
+    """Page history and site history name the workflow and task in the reader's language,
+    not by the code stored in the entry (cms/workflow_names.py)."""
+    for action in WORKFLOW_LOG_ACTIONS:
+        base = actions.formatters.get(action)
+        if base is not None and not isinstance(base, WorkflowNamesFormatter):
+            actions.formatters[action] = WorkflowNamesFormatter(base)
+
+
 # --- Board workflow and staff actions: end -----------------------------------------------------
 
 
@@ -146,20 +161,38 @@ def name_the_submit_button(menu_items, request, context):
 class BoardsWithDraftsPanel(Component):
     """The Wagtail dashboard flags the fee boards the user may edit that have unpublished
     changes (a draft, or a provider's price proposal waiting for publication), each marked
-    submitted or not."""
+    submitted or not, with how many life-service prices publishing would change.
+
+    Scoped twice: to the boards of the enterprises the user acts for
+    (``marketplace.staff.staff_enterprise_ids``; every board for platform staff), and among
+    those to the boards Wagtail lets the user edit (the enterprise's page permissions,
+    ``cms.services.enterprise_access_sync``). Another enterprise's board never appears.
+    """
 
     name = "linli_boards_with_drafts"
     order = 90  # above Wagtail's own workflow panels (100+)
     template_name = "cms/admin/boards_with_drafts_panel.html"
 
     def get_context_data(self, parent_context):
+        """``boards``: FeeBoardPage list, each with ``in_workflow`` (bool) and
+        ``pending_prices`` (int) set."""
         request = parent_context["request"]
-        drafts = FeeBoardPage.objects.filter(has_unpublished_changes=True).order_by("title")
+        drafts = (
+            FeeBoardPage.objects.filter(has_unpublished_changes=True)
+            .select_related("community__enterprise")
+            .order_by("title")
+        )
+        enterprise_ids = staff_enterprise_ids(request.user)
+        if enterprise_ids is not None:
+            drafts = drafts.filter(community__enterprise_id__in=enterprise_ids)
         boards = []
         for board in drafts:
             if board.permissions_for_user(request.user).can_edit():
                 state = board.current_workflow_state
                 board.in_workflow = bool(state and state.status == state.STATUS_IN_PROGRESS)
+                board.pending_prices = pending_count(
+                    price_rows(board.get_latest_revision_as_object())
+                )
                 boards.append(board)
         return {"boards": boards}
 
@@ -167,3 +200,9 @@ class BoardsWithDraftsPanel(Component):
 @hooks.register("construct_homepage_panels")
 def flag_boards_with_drafts(request, panels):
     panels.append(BoardsWithDraftsPanel())
+
+
+@hooks.register("insert_global_admin_css")
+def cms_admin_css():
+    """The price comparison's table and highlights (cms/static/cms/admin.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("cms/admin.css"))

@@ -10,6 +10,7 @@ the live revision.
 import logging
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -17,6 +18,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from cms.admin_panels import LifeServicePricesPanel
 from cms.boards import (
     BoardIncomplete,
     life_services_snapshot,
@@ -157,6 +159,8 @@ class FeeBoardPage(RoutablePageMixin, Page):
             heading=_("Service contents and standards"),
         ),
         InlinePanel("fee_items", heading=_("Charging items and standards"), label=_("item")),
+        # Read-only: the providers' prices this revision publishes, beside the published ones.
+        LifeServicePricesPanel(heading=_("Life services and prices")),
         InlinePanel("package_offers", heading=_("Packages of prepaid visits"), label=_("package")),
         InlinePanel("staff", heading=_("Staff on duty"), label=_("person")),
         MultiFieldPanel(
@@ -280,6 +284,15 @@ class FeeBoardPage(RoutablePageMixin, Page):
             "; ".join(missing),
         )
 
+    def get_admin_display_title(self):
+        """In the admin, the seeded title (``<community>公示栏``, ``cms.services.board_ensure``)
+        in the reader's language: "Wangjing Garden fee board" in English. A title an editor
+        changed is shown as written."""
+        community = self.community if self.community_id is not None else None
+        if community is not None and (self.draft_title or self.title) == f"{community.name}公示栏":
+            return _("%(community)s fee board") % {"community": community.display_name}
+        return super().get_admin_display_title()
+
     # -- bilingual content --
 
     def t(self, field: str) -> str:
@@ -298,6 +311,27 @@ class FeeBoardPage(RoutablePageMixin, Page):
         Wagtail's serve view checks the view restrictions before calling this, so a cached
         copy is only ever served to a visitor who may see the board."""
         return serve_cached(self, request, super().serve, *args, **kwargs)
+
+    def make_preview_request(
+        self, original_request=None, preview_mode=None, extra_request_attrs=None
+    ):
+        """Wagtail's preview request, remembering the admin's language (the reviewer's) so
+        :meth:`serve_preview` renders the board in it, not in the site's default."""
+        attrs = dict(extra_request_attrs or {})
+        attrs.setdefault("linli_preview_language", translation.get_language())
+        return super().make_preview_request(original_request, preview_mode, attrs)
+
+    def serve_preview(self, request, mode_name):
+        """The board as previewed, rendered in the reviewer's admin language (one language per
+        page: an English reviewer's preview is the English board)."""
+        language = getattr(request, "linli_preview_language", None)
+        if not language:
+            return super().serve_preview(request, mode_name)
+        with translation.override(language):
+            response = super().serve_preview(request, mode_name)
+            if hasattr(response, "render"):
+                response.render()  # inside the override: a TemplateResponse renders lazily
+        return response
 
     def json_export(self, request):
         """/boards/<slug>/board.json (``cms.views.board_json``): the board as JSON."""

@@ -19,8 +19,28 @@ from cms.models.fee_board import FeeBoardPage
 from cms.selectors import home_context
 from marketplace.models import bilingual
 
+#: The titles ``cms.services.site_tree_ensure`` gives the three pages above the boards, in both
+#: languages in one field; the admin shows the reader's language instead (a title an editor
+#: changed is shown as written).
+SEEDED_TITLES = {
+    "HomePage": ("邻里 Linli", _("Linli")),
+    "BoardIndexPage": ("小区公示栏 Fee boards", _("Fee boards")),
+    "EnterpriseIndexPage": ("物业服务企业 Enterprises", _("Property service enterprises")),
+}
 
-class HomePage(Page):
+
+class OneLanguageTitleMixin:
+    """``get_admin_display_title`` in the reader's language for a seeded bilingual title."""
+
+    def get_admin_display_title(self):
+        """The seeded title in the active language (``SEEDED_TITLES``), else Wagtail's."""
+        seeded, shown = SEEDED_TITLES.get(type(self).__name__, (None, None))
+        if seeded is not None and (self.draft_title or self.title) == seeded:
+            return str(shown)
+        return super().get_admin_display_title()
+
+
+class HomePage(OneLanguageTitleMixin, Page):
     """The site's home page at /: an introduction, the communities and the service classes."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -41,7 +61,7 @@ class HomePage(Page):
         return context
 
 
-class BoardIndexPage(Page):
+class BoardIndexPage(OneLanguageTitleMixin, Page):
     """/boards/: the list of every community's fee board."""
 
     parent_page_types = ["cms.HomePage"]
@@ -63,7 +83,7 @@ class BoardIndexPage(Page):
         return context
 
 
-class EnterpriseIndexPage(Page):
+class EnterpriseIndexPage(OneLanguageTitleMixin, Page):
     """/enterprises/: the property service enterprises on Linli."""
 
     parent_page_types = ["cms.HomePage"]

@@ -8,8 +8,10 @@ before anything is approved, and answers with the URL of ``cms_board_incomplete`
 admin view of ``cms/wagtail_hooks.py`` that names the missing sections) instead.
 """
 
+from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.forms import TaskStateCommentForm
 from wagtail.log_actions import log
 from wagtail.models import AbstractGroupApprovalTask
 
@@ -28,6 +30,16 @@ def revision_missing_sections(page) -> tuple[object, list[str]]:
     if not isinstance(content, FeeBoardPage):
         return revision, []
     return revision, missing_sections(content)
+
+
+class BoardActionCommentForm(TaskStateCommentForm):
+    """Wagtail's comment form of a workflow action, its label translated when shown: Wagtail's
+    own (``wagtail.forms.TaskStateCommentForm``) translates "Comment" once, at import, so an
+    English reviewer read 评论."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
+    )
 
 
 class BoardApprovalTask(AbstractGroupApprovalTask):
@@ -51,6 +63,15 @@ class BoardApprovalTask(AbstractGroupApprovalTask):
             "Members of the chosen groups approve; a fee board with an empty mandatory "
             "section cannot be approved."
         )
+
+    def get_form_for_action(self, action):
+        """:class:`BoardActionCommentForm` for every action that asks for a comment."""
+        return BoardActionCommentForm
+
+    def get_template_for_action(self, action):
+        """Wagtail's action modal (approve with comment, request changes) with the
+        life-service prices the approval would publish beside the published ones."""
+        return "cms/admin/workflow/board_action_modal.html"
 
     def on_action(self, task_state, user, action_name, **kwargs):
         """Wagtail's action, with "approve" refused (a redirect URL, nothing changed) while

@@ -21,7 +21,9 @@ def _submit(page):
     page.locator('button[name="action-submit"]').click()
     # Wagtail's autosave may have saved the emptied field as a draft meanwhile; its dialog then
     # asks whether to go on with this window's version (yes).
-    conflict = page.get_by_role("dialog").filter(has_text=re.compile("another window|其他窗口"))
+    conflict = page.get_by_role("dialog").filter(
+        has_text=re.compile("another window|其他窗口|另一个窗口")
+    )
     try:
         conflict.get_by_role("button", name=re.compile("提交|Submit")).click(timeout=3_000)
     except PlaywrightTimeoutError:

@@ -78,9 +78,11 @@ def test_workflow_report_filters_name_only_the_editors_own_workflows(client, wor
 
     page = client.get(f"/cms/reports/{report}/").content.decode()
 
-    assert "jinghua: fee board approval" in page
-    assert "anju: fee board approval" not in page
-    assert "anju: manager approval" not in page
+    # Workflow and task names read in the editor's language (cms/workflow_names.py).
+    jinghua, anju = world["b"]["enterprise"].name, world["a"]["enterprise"].name
+    assert f"收费公示审批（{jinghua}）" in page
+    assert anju not in page
+    assert "fee board approval" not in page and "manager approval" not in page
     assert roles["editor_a"].email not in page and roles["editor_a"].get_full_name() not in page
     assert world["a"]["board"].title not in page
 
