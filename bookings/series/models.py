@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bookings.series.rules import describe
+
 
 class Series(models.Model):
     """A resident's regular visits: ``rule`` (RRULE text, local wall-clock times) from
@@ -92,6 +94,12 @@ class Series(models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:series-detail", args=[self.pk])
+
+    @property
+    def display_summary(self) -> str:
+        """How often, in the active language, made from the rule when shown (``summary`` keeps
+        the words of the language it was booked in, for the admin only)."""
+        return describe(self.rule, self.dtstart) or self.summary
 
 
 class SeriesOccurrence(models.Model):
