@@ -35,7 +35,13 @@ def test_each_person_lands_where_their_work_is(client, request, who, lands):
 def test_no_console_page_shows_the_residents_community_picker(client, request, who):
     user = request.getfixturevalue(who)
     client.force_login(getattr(user, "user", user))
-    for path in ("/provider/", "/provider/hours/", "/provider/ratings/", "/provider/dispatch/"):
+    for path in (
+        "/provider/",
+        "/provider/hours/",
+        "/provider/ratings/",
+        "/provider/repairs/",
+        "/provider/dispatch/",
+    ):
         response = client.get(path)
         if response.status_code == 200:
             assert 'id="community-select"' not in response.content.decode(), path
