@@ -179,3 +179,16 @@ def test_a_move_to_another_worker_says_so_to_the_resident_in_their_language(
     with translation.override("en"):
         reasons = [e.display_reason for e in appointment.events.all()]
     assert "Another worker takes the new time" in reasons
+
+
+def test_a_job_still_offered_to_the_worker_is_an_offer_not_an_upcoming_confirmed_job(
+    client, job, worker
+):
+    offer = offer_create(
+        dispatch_round=DispatchRound.objects.get(appointment=job), appointment=job, worker=worker
+    )
+    client.force_login(worker.user)
+    response = client.get("/provider/")
+    assert job.pk not in [j.pk for j in response.context["upcoming"]]
+    assert job.pk not in [j.pk for j in response.context["today"]]
+    assert f"/provider/offers/{offer.pk}/accept/" in response.content.decode()
