@@ -137,10 +137,13 @@ def discounts_not_sold(request, *args, **kwargs):
 
 @login_required
 def after_login(request):
-    """Where a login without ``next`` lands (``LOGIN_REDIRECT_URL``): workers and provider
-    managers on the provider console, everyone else on their account."""
+    """Where a login without ``next`` lands (``LOGIN_REDIRECT_URL``): where the person's work
+    is. Workers and provider managers on the provider console, enterprise staff who edit the
+    fee boards on Wagtail's admin (``/cms/``), everyone else on their account."""
     if request.user.has_provider_console:
         return HttpResponseRedirect(reverse("provider:home"))
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        return HttpResponseRedirect(reverse("wagtailadmin_home"))
     return HttpResponseRedirect(reverse("customer:summary"))
 
 

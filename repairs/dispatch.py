@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.dispatch.outbox import kick
 from bookings.models import TimeOff, WeeklyHours, Worker
@@ -231,7 +232,7 @@ def request_assign(*, request_id: int, worker_id: int, by, now=None) -> RepairRe
             request=request,
             to=Status.ACCEPTED,
             by=by,
-            note=_("Assigned by the repair desk"),
+            note=gettext_noop("Assigned by the repair desk"),
             worker=worker,
             taken_at=request.taken_at or now,
         )

@@ -114,7 +114,7 @@ def _history(community) -> None:
             arrived_at=arrived_at,
             completed_at=arrived_at + timedelta(minutes=40),
             closed_at=arrived_at + timedelta(hours=3),
-            completion_notes="已修复 Fixed",
+            completion_notes="已修复",
         )
         RepairEvent.objects.create(request=repair, to_status="reported", at=reported)
         RepairEvent.objects.create(

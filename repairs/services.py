@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from marketplace.models import Household
 from repairs import locking
@@ -348,7 +349,8 @@ def request_fund_disclose(*, request_id: int, staff, amount) -> RepairRequest:
         from_status=request.status,
         to_status=request.status,
         by=staff,
-        note=_("Paid from the maintenance fund: %(amount)s") % {"amount": amount},
+        note=gettext_noop("Paid from the maintenance fund: %(amount)s"),
+        note_params={"amount": str(amount)},
     )
     figures_changed()
     return request

@@ -31,7 +31,7 @@ from bookings.availability.window import validate_start
 from bookings.dispatch.outbox import is_escalated
 from bookings.exceptions import BookingError, CancellationRefused, SlotUnavailable
 from bookings.models import Appointment, AppointmentEvent
-from marketplace.policy import FREE_CHANGE_BEFORE, LOCAL_TZ
+from marketplace.policy import FREE_CHANGE_BEFORE
 
 Status = Appointment.Status
 
@@ -196,11 +196,10 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         from_status=locked.status,
         to_status=locked.status,
         fee=fee,
-        reason=_("Moved from %(old)s to %(new)s")
-        % {
-            "old": f"{old_start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
-            "new": f"{new_start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
-        },
+        # Stored untranslated with its times (ISO 8601), shown local and in the reader's
+        # language (AppointmentEvent.display_reason).
+        reason=gettext_noop("Moved from %(old)s to %(new)s"),
+        reason_params={"old": old_start.isoformat(), "new": new_start.isoformat()},
     )
     if worker.pk != old_worker_id and locked.status == Status.ACCEPTED:
         # The new worker has not accepted this job yet.

@@ -25,7 +25,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bookings.availability.slot_cache import calendars_changed
@@ -44,11 +43,19 @@ ENDED = (Status.CANCELLED, Status.EXPIRED, Status.NO_SHOW)
 
 @transaction.atomic
 def appointment_transition(
-    *, appointment: Appointment, to, by=None, reason: str = "", fee=Decimal("0.00")
+    *,
+    appointment: Appointment,
+    to,
+    by=None,
+    reason: str = "",
+    reason_params: dict | None = None,
+    fee=Decimal("0.00"),
 ) -> Appointment:
     """Move ``appointment`` to status ``to`` and run what the move triggers; one transaction.
 
-    ``by`` is the user who moved it (None: the system), ``reason`` goes on the timeline,
+    ``by`` is the user who moved it (None: the system), ``reason`` goes on the timeline (a
+    fixed reason as its untranslated source text, ``STANDARD_REASONS``, with the values it
+    names in ``reason_params``; or a person's own words),
     ``fee`` (yuan) is the late-change fee this move made due, recorded on the event. Returns
     the appointment (its ``status`` updated). Raises ``InvalidTransition`` when TRANSITIONS
     forbids the move or another request moved the appointment first; then nothing is written.
@@ -59,7 +66,9 @@ def appointment_transition(
     completion the rating request.
     """
     from_status = appointment.status
-    event = appointment.record_transition(to, by=by, reason=reason, fee=fee)
+    event = appointment.record_transition(
+        to, by=by, reason=reason, reason_params=reason_params, fee=fee
+    )
     # The status is written by a queryset update (no signal): an ended job frees the time.
     calendars_changed([appointment.worker_id])
     appointment.sync_order_status()
@@ -89,7 +98,7 @@ def transition_effects(
 def appointment_confirmed(*, appointment: Appointment, new: bool = False) -> None:
     """The booking stands: the outbox row (kicked on commit) and the reminders (``new``: the
     appointment was inserted in this transaction and has none yet)."""
-    dispatch_round_create(appointment=appointment, reason=_("Booking confirmed"))
+    dispatch_round_create(appointment=appointment, reason=gettext_noop("Booking confirmed"))
     reminders_plan(appointment, new=new)
 
 
@@ -100,7 +109,7 @@ def appointment_ended(*, appointment: Appointment, by=None) -> None:
     An escalated appointment cancels free of charge (``changes.cancellation_fee_for``), so the
     payment settlement that follows a cancellation (``payment.cancellation_settle``) voids the
     whole authorisation: the resident's full refund."""
-    round_withdraw(appointment, by=by, note=_("The appointment was cancelled"))
+    round_withdraw(appointment, by=by, note=gettext_noop("The appointment was cancelled"))
     reminders_cancel(appointment)
     # Paid by a prepaid package: the visit goes back, or is kept as the late fee.
     package_settle(appointment=appointment)
@@ -131,8 +140,10 @@ def appointment_rescheduled(
             event=event,
         )
     if appointment.status == Status.CONFIRMED:
-        round_withdraw(appointment, by=by, note=_("The appointment was moved"))
-        dispatch_round_create(appointment=appointment, reason=_("The appointment was moved"))
+        round_withdraw(appointment, by=by, note=gettext_noop("The appointment was moved"))
+        dispatch_round_create(
+            appointment=appointment, reason=gettext_noop("The appointment was moved")
+        )
 
 
 def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:

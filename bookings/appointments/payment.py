@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments.hold import appointment_for_key
 from bookings.appointments.lifecycle import appointment_confirm, appointment_release
@@ -96,7 +97,7 @@ def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> A
         intent = _authorise(order=appointment.order, user=user, key=key, held=[appointment])
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
         first = appointment_for_key(user=user, booking_key=idempotency_key)
-        _release(appointment, _("A second click on the same booking"))
+        _release(appointment, gettext_noop("A second click on the same booking"))
         if first is not None and first.pk != appointment.pk:
             return first
         raise BookingError(_("This booking is already being paid. Please wait a moment.")) from exc
@@ -128,7 +129,7 @@ def order_pay(*, order, user, next_url: str = "") -> str:
         intent = _authorise(order=order, user=user, key=key, held=held)
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
         for appointment in held:
-            _release(appointment, _("This order is already being paid"))
+            _release(appointment, gettext_noop("This order is already being paid"))
         raise BookingError(_("This booking is already being paid. Please wait a moment.")) from exc
     if intent.status == IntentStatus.REQUIRES_ACTION:
         return intent_action_url(intent, next_url=next_url)
@@ -150,14 +151,22 @@ def _authorise(*, order, user, key: str, held: list[Appointment]):
             starts_at=max(a.start for a in held),
         )
     except (CardDeclined, NoSavedCard) as exc:
+        why = (
+            gettext_noop("The card was declined; nothing was charged")
+            if isinstance(exc, CardDeclined)
+            else gettext_noop("No saved card; nothing was charged")
+        )
         for appointment in held:
-            _release(appointment, str(exc))
+            _release(appointment, why)
         raise PaymentRefused(
             _("Your card was not accepted: %(reason)s Nothing was charged.") % {"reason": exc}
         ) from exc
     except PaymentServiceUnavailable as exc:
         for appointment in held:
-            _release(appointment, str(exc))
+            _release(
+                appointment,
+                gettext_noop("The card service could not be reached; nothing was charged"),
+            )
         raise PaymentRefused(
             _("The card service is unavailable. Nothing was charged; please try again.")
         ) from exc
@@ -226,7 +235,7 @@ def _confirm_held(sender, intent, **kwargs):
 @receiver(signals.payment_voided, dispatch_uid="bookings-release-on-voided")
 def _release_held(sender, intent, **kwargs):
     for appointment in Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD):
-        _release(appointment, _("The card payment did not go through"))
+        _release(appointment, gettext_noop("The card payment did not go through"))
 
 
 # --- holds nobody finished ----------------------------------------------------------------------
@@ -244,7 +253,7 @@ def holds_release_abandoned(*, now=None) -> int:
         intent = payment_for_order(appointment.order)
         if intent is not None and intent.status == IntentStatus.AUTHORISED:
             continue  # authorised meanwhile: the payment signal confirms it
-        _release(appointment, _("The booking was not completed in time"))
+        _release(appointment, gettext_noop("The booking was not completed in time"))
         if intent is not None and intent.status in PaymentIntentRecord.ACTIVE:
             try:
                 payment_void(intent=intent)

@@ -100,9 +100,13 @@ def _complete(*, appointment: Appointment, worker: Worker, notes: str) -> Appoin
             % {"status": locked.get_status_display()}
         )
     notes = (notes or "").strip()
-    reason = _("Completed: %(notes)s") % {"notes": notes} if notes else _("Completed")
+    # The fixed words untranslated, the worker's notes as written: translated when shown.
     appointment_transition(
-        appointment=locked, to=Status.COMPLETED, by=worker.user, reason=reason[:NOTES_MAX]
+        appointment=locked,
+        to=Status.COMPLETED,
+        by=worker.user,
+        reason=gettext_noop("Completed: %(notes)s") if notes else gettext_noop("Completed"),
+        reason_params={"notes": notes[:NOTES_MAX]} if notes else None,
     )
     return locked
 
@@ -142,7 +146,8 @@ def _no_show(*, appointment: Appointment, worker: Worker, notes: str, now: datet
         to=Status.NO_SHOW,
         by=worker.user,
         fee=fee,
-        reason=(_("No-show: %(notes)s") % {"notes": notes})[:NOTES_MAX],
+        reason=gettext_noop("No-show: %(notes)s"),
+        reason_params={"notes": notes[:NOTES_MAX]},
     )
     return locked
 

@@ -184,7 +184,7 @@ def appointment_assign(*, appointment: Appointment, worker: Worker, by) -> Appoi
         ).get()
         if not worker_is_free(calendar, appointment.start, duration):
             raise SlotUnavailable(_("That worker is not free at this time."))
-    round_withdraw(appointment, by=by, note=_("Assigned by a manager"))
+    round_withdraw(appointment, by=by, note=gettext_noop("Assigned by a manager"))
     if appointment.status == Status.ACCEPTED:
         if worker.pk == appointment.worker_id:
             return appointment

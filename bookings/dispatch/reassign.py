@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import locking
 from bookings.appointments.lifecycle import appointment_transition
@@ -136,5 +136,7 @@ def _hand_back(job: Appointment, *, worker_id: int, reason: str, by) -> None:
 
 
 def handed_back_reason() -> str:
-    """The timeline's words for a job a worker hands back (translated; names nobody)."""
-    return _("The worker can no longer do this job; it goes to another worker.")
+    """The timeline's words for a job a worker hands back (names nobody): the untranslated
+    source text, translated when shown (``AppointmentEvent.display_reason``,
+    ``DispatchAttempt.display_note``)."""
+    return gettext_noop("The worker can no longer do this job; it goes to another worker.")

@@ -21,28 +21,13 @@ from django.db import models, transaction
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.exceptions import InvalidTransition
+from bookings.models.event_reasons import reason_shown
 from bookings.models.workers import Worker
 from marketplace.policy import TRAVEL_BUFFER
-
-#: The fixed reasons of appointment events, stored untranslated (one language per row, any
-#: reader's language at render time: ``AppointmentEvent.display_reason``).
-STANDARD_REASONS = frozenset(
-    (
-        gettext_noop("Assigned to another worker"),
-        gettext_noop("Assigned by a manager"),
-        gettext_noop("Accepted by the worker"),
-        gettext_noop("Booked by the resident"),
-        gettext_noop("Booking confirmed"),
-        gettext_noop("The booking could not be completed; nothing was charged"),
-        gettext_noop("Cancelled by the resident"),
-        gettext_noop("Another worker takes the new time"),
-        gettext_noop("Worker checked in"),
-    )
-)
 
 
 class TsTzRange(Func):
@@ -284,7 +269,13 @@ class Appointment(models.Model):
 
     @transaction.atomic
     def record_transition(
-        self, new_status, *, by=None, reason: str = "", fee=Decimal("0.00")
+        self,
+        new_status,
+        *,
+        by=None,
+        reason: str = "",
+        reason_params: dict | None = None,
+        fee=Decimal("0.00"),
     ) -> AppointmentEvent:
         """Record a move to ``new_status`` if TRANSITIONS allows it: who, when, why, which fee.
 
@@ -316,6 +307,7 @@ class Appointment(models.Model):
             from_status=old_status,
             to_status=new_status,
             reason=reason,
+            reason_params=reason_params or {},
             fee=fee,
         )
 
@@ -376,6 +368,15 @@ class AppointmentEvent(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=20, choices=Appointment.Status.choices)
     reason = models.CharField(_("why"), max_length=300, blank=True)
+    reason_params = models.JSONField(
+        _("details of why"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The values a fixed reason names (times as ISO 8601, a worker's notes as written); "
+            "the reason is translated when shown."
+        ),
+    )
     fee = models.DecimalField(
         _("fee"),
         max_digits=12,
@@ -394,7 +395,14 @@ class AppointmentEvent(models.Model):
 
     @property
     def display_reason(self) -> str:
-        """The reason in the active language: the services store the fixed reasons as their
-        source text (``STANDARD_REASONS``), translated here; a person's own words (a
-        resident's cancel reason, a worker's notes) are shown as written."""
-        return gettext(self.reason) if self.reason in STANDARD_REASONS else self.reason
+        """The reason in the active language, as plain text: the services store the fixed
+        reasons as their source text (``STANDARD_REASONS``) with their values in
+        ``reason_params``, translated and filled in here (times local); a person's own words
+        (a resident's cancel reason, a worker's notes) are shown as written."""
+        return reason_shown(self.reason, self.reason_params, mark_words=False)
+
+    @property
+    def display_reason_html(self) -> str:
+        """``display_reason`` for a page: escaped, with a person's own words marked
+        ``translate="no"`` (shown as written, whatever the page's language)."""
+        return reason_shown(self.reason, self.reason_params, mark_words=True)

@@ -19,7 +19,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+#: The fixed notes of dispatch attempts, stored untranslated and translated when shown
+#: (``DispatchAttempt.display_note``); a worker's reason for declining is shown as written.
+STANDARD_NOTES = frozenset(
+    (
+        gettext_noop("The appointment was cancelled"),
+        gettext_noop("The appointment was moved"),
+        gettext_noop("Assigned by a manager"),
+        gettext_noop("The worker can no longer do this job; it goes to another worker."),
+    )
+)
 
 
 class DispatchRound(models.Model):
@@ -174,3 +186,9 @@ class DispatchAttempt(models.Model):
 
     def __str__(self):
         return f"{self.appointment_id} {self.worker or '—'} {self.get_outcome_display()}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language: a fixed note (``STANDARD_NOTES``) translated, a
+        worker's own words as written."""
+        return gettext(self.note) if self.note in STANDARD_NOTES else self.note

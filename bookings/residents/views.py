@@ -160,11 +160,18 @@ def appointment_detail(request, pk):
         can_change = appointment.status in changes.CHANGEABLE
     except CancellationRefused:
         fee, can_change = None, False
+    # Released before it was ever confirmed (a declined card, an unfinished payment): never
+    # booked, so no price and no "cancelled", as on the list.
+    never_booked = (
+        not appointment.is_active
+        and not appointment.events.filter(to_status=Appointment.Status.CONFIRMED).exists()
+    )
     return render(
         request,
         "bookings/appointment_detail.html",
         {
             "appointment": appointment,
+            "never_booked": never_booked,
             "events": appointment.events.select_related("actor"),
             "payment": payment_for_order(appointment.order),
             "fee": fee,

@@ -13,21 +13,8 @@ from bookings.series import rules
 from marketplace.bad_input import validate_within_reach
 from marketplace.policy import SERIES_MAX_VISITS
 
-WEEKDAY_CHOICES = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
-FREQUENCY_CHOICES = [
-    (rules.WEEKLY, _("Every week")),
-    (rules.FORTNIGHTLY, _("Every two weeks")),
-    (rules.WEEKDAYS, _("Every weekday (Monday to Friday)")),
-    (rules.MONTHLY, _("Every month")),
-]
+WEEKDAY_CHOICES = list(enumerate(rules.WEEKDAY_LABELS))
+FREQUENCY_CHOICES = list(rules.FREQUENCY_LABELS.items())
 #: Visit times offered: every half hour from 07:00 to 20:00 (local).
 TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 21) for m in (0, 30)]
 
@@ -96,15 +83,9 @@ class SeriesForm(forms.Form):
         self.summary = self._summary(data)
         return data
 
-    @staticmethod
-    def _summary(data) -> str:
-        names = dict(WEEKDAY_CHOICES)
-        how = str(dict(FREQUENCY_CHOICES)[data["frequency"]])
-        if data["frequency"] in (rules.WEEKLY, rules.FORTNIGHTLY):
-            how += " " + ", ".join(str(names[d]) for d in sorted(data["weekdays"]))
-        elif data["frequency"] == rules.MONTHLY:
-            how += f" {data.get('day_of_month') or data['start_date'].day}"
-        return f"{how} {data['at']}"
+    def _summary(self, data) -> str:
+        # Kept for the admin's list; pages show Series.display_summary (the reader's language).
+        return rules.describe(self.rule.rrule, self.rule.dtstart)
 
 
 class SeriesEndForm(forms.Form):

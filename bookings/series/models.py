@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bookings.series.rules import describe_rule
+from bookings.series.rules import describe
 
 
 class Series(models.Model):
@@ -96,10 +96,10 @@ class Series(models.Model):
         return reverse("bookings:series-detail", args=[self.pk])
 
     @property
-    def how_often(self) -> str:
-        """How often, in the reader's language (``rules.describe_rule``); the stored
-        ``summary`` (in the language of the day it was made) only for a rule it cannot read."""
-        return describe_rule(self.rule, self.dtstart) or self.summary
+    def display_summary(self) -> str:
+        """How often, in the active language, made from the rule when shown (``summary`` keeps
+        the words of the language it was booked in, for the admin only)."""
+        return describe(self.rule, self.dtstart) or self.summary
 
 
 class SeriesOccurrence(models.Model):

@@ -102,7 +102,7 @@ def series_price_check(*, now: datetime | None = None) -> int:
             text = _(
                 "The price of “%(summary)s” on your community's fee board changed from "
                 "%(old)s to %(new)s yuan."
-            ) % {"summary": series.summary, "old": old, "new": price}
+            ) % {"summary": series.display_summary, "old": old, "new": price}
             if first is not None:
                 text += " " + _("Visits from %(when)s are charged the new price.") % {
                     "when": f"{first:%Y-%m-%d %H:%M}"

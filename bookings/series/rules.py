@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bookings.exceptions import BookingError
 from marketplace.policy import LOCAL_TZ, MINIMUM_NOTICE, SERIES_MAX_SPAN, SERIES_MAX_VISITS
@@ -24,6 +24,22 @@ WEEKLY, FORTNIGHTLY, WEEKDAYS, MONTHLY = "weekly", "fortnightly", "weekdays", "m
 FREQUENCIES = (WEEKLY, FORTNIGHTLY, WEEKDAYS, MONTHLY)
 #: RFC 5545 weekday codes, Monday first (Python's ``date.weekday()``).
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+#: The weekdays (0 = Monday) and frequencies as residents read them (the form and the summary).
+WEEKDAY_LABELS = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+FREQUENCY_LABELS = {
+    WEEKLY: gettext_lazy("Every week"),
+    FORTNIGHTLY: gettext_lazy("Every two weeks"),
+    WEEKDAYS: gettext_lazy("Every weekday (Monday to Friday)"),
+    MONTHLY: gettext_lazy("Every month"),
+}
 
 
 class SeriesRuleError(BookingError):
@@ -131,46 +147,22 @@ def validate_rule(rule: SeriesRule, *, now: datetime | None = None) -> list[date
     return visits
 
 
-#: The form's words for a frequency and a weekday (translated when a page shows them).
-_HOW_OFTEN = {
-    WEEKLY: gettext_lazy("Every week"),
-    FORTNIGHTLY: gettext_lazy("Every two weeks"),
-    WEEKDAYS: gettext_lazy("Every weekday (Monday to Friday)"),
-    MONTHLY: gettext_lazy("Every month"),
-}
-_DAY_NAMES = dict(
-    zip(
-        DAY_CODES,
-        (
-            gettext_lazy("Monday"),
-            gettext_lazy("Tuesday"),
-            gettext_lazy("Wednesday"),
-            gettext_lazy("Thursday"),
-            gettext_lazy("Friday"),
-            gettext_lazy("Saturday"),
-            gettext_lazy("Sunday"),
-        ),
-        strict=True,
-    )
-)
-
-
-def describe_rule(rrule: str, dtstart: datetime) -> str:
-    """How often, in the active language, from a stored rule (``build_rule``'s RRULE text) and
-    its first visit (aware; its local time is the visit time): "Every week Tuesday 09:00",
-    "每周 星期二 09:00". Written at render time, so each reader sees their own language.
-    Returns "" for a rule ``build_rule`` cannot have written."""
+def describe(rrule: str, dtstart: datetime) -> str:
+    """How often a rule (as ``build_rule`` writes it) visits, in the active language: the
+    frequency, its weekdays or day of the month, and the local time of day ("Every week
+    Tuesday 09:00"). Made when shown, so it reads in the reader's language whoever booked it;
+    "" for a rule ``build_rule`` never writes."""
     parts = dict(p.split("=", 1) for p in rrule.split(";") if "=" in p)
-    days = [d for d in parts.get("BYDAY", "").split(",") if d]
-    if parts.get("FREQ") == "MONTHLY":
-        # "the 31st" is BYMONTHDAY=28,29,30,31 with BYSETPOS=-1: the day asked for is the largest
-        day = max(int(d) for d in parts.get("BYMONTHDAY", "1").split(","))
-        how = f"{_HOW_OFTEN[MONTHLY]} {day}"
-    elif parts.get("FREQ") == "WEEKLY" and days == list(DAY_CODES[:5]):
-        how = str(_HOW_OFTEN[WEEKDAYS])
-    elif parts.get("FREQ") == "WEEKLY" and days and all(d in _DAY_NAMES for d in days):
-        every = _HOW_OFTEN[FORTNIGHTLY if parts.get("INTERVAL") == "2" else WEEKLY]
-        how = f"{every} " + ", ".join(str(_DAY_NAMES[d]) for d in days)
-    else:
-        return ""
-    return f"{how} {dtstart.astimezone(LOCAL_TZ):%H:%M}"
+    at = f"{timezone.localtime(dtstart, LOCAL_TZ):%H:%M}"
+    days = [DAY_CODES.index(d) for d in parts.get("BYDAY", "").split(",") if d in DAY_CODES]
+    if parts.get("FREQ") == "WEEKLY" and "INTERVAL" not in parts and days == [0, 1, 2, 3, 4]:
+        return f"{FREQUENCY_LABELS[WEEKDAYS]} {at}"
+    if parts.get("FREQ") == "WEEKLY" and days:
+        how = FREQUENCY_LABELS[FORTNIGHTLY if parts.get("INTERVAL") == "2" else WEEKLY]
+        joiner = "、" if (get_language() or "").startswith("zh") else ", "
+        return f"{how} {joiner.join(str(WEEKDAY_LABELS[d]) for d in days)} {at}"
+    if parts.get("FREQ") == "MONTHLY" and parts.get("BYMONTHDAY"):
+        day = parts["BYMONTHDAY"].split(",")[-1]
+        on_day = _("on day %(day)s") % {"day": day}
+        return f"{FREQUENCY_LABELS[MONTHLY]} {on_day} {at}"
+    return ""

@@ -10,13 +10,14 @@ No lock is held across a booking (it may call Stripe).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from bookings.appointments.changes import appointment_cancel
 from bookings.appointments.one_click import appointment_book
@@ -29,6 +30,8 @@ from bookings.series.rules import SeriesRule, SeriesRuleError
 from marketplace.policy import LOCAL_TZ
 
 Occ = SeriesOccurrence.Status
+
+logger = logging.getLogger("linli.series")
 
 
 def series_rule(series: Series) -> SeriesRule:
@@ -108,13 +111,17 @@ def _materialise(series: Series, start: datetime) -> tuple[SeriesOccurrence, boo
         status = Occ.UNFILLED
         note = ", ".join(f"{s.local_start:%m-%d %H:%M}" for s in exc.next_slots[:4])
     except BookingError as exc:
-        status, note = Occ.UNFILLED, str(exc)[:300]
+        # The note holds only other free times (language-neutral, shown as "Other free times"):
+        # why the booking failed goes to the log, never stored in one reader's language.
+        logger.info("series %s: no visit at %s: %s", series.pk, start, exc)
+        status = Occ.UNFILLED
     else:
         if appointment.status in Appointment.ACTIVE:
             status = Occ.BOOKED
             substitute = appointment.worker_id != series.preferred_worker_id
         else:
-            status, note = Occ.UNFILLED, appointment.get_status_display()
+            logger.info("series %s: visit at %s is %s", series.pk, start, appointment.status)
+            status = Occ.UNFILLED
     try:
         return SeriesOccurrence.objects.get_or_create(
             series=series,
@@ -139,7 +146,8 @@ def _tell_exceptions(series: Series, made: list[SeriesOccurrence]) -> None:
 
     def body():
         lines = [
-            _("New visits of your series “%(summary)s” were booked.") % {"summary": series.summary}
+            _("New visits of your series “%(summary)s” were booked.")
+            % {"summary": series.display_summary}
         ]
         for o in odd:
             when = f"{o.start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
@@ -192,7 +200,7 @@ def occurrence_skip(*, series: Series, occurrence_id, by) -> Decimal:
     appointment = occurrence.appointment
     if appointment is not None and appointment.is_active:
         fee = appointment_cancel(
-            appointment=appointment, by=by, reason=_("One visit of a series skipped")
+            appointment=appointment, by=by, reason=gettext_noop("One visit of a series skipped")
         )
     SeriesOccurrence.objects.filter(pk=occurrence.pk).update(status=Occ.SKIPPED)
     return fee
@@ -230,7 +238,7 @@ def series_end(*, series: Series, from_date: date, by, now=None) -> Decimal:
                 fees += appointment_cancel(
                     appointment=appointment,
                     by=by,
-                    reason=_("The series was ended"),
+                    reason=gettext_noop("The series was ended"),
                     # Told of a new price: the resident may end the series without fee.
                     waive_fee=series.price_changed_at is not None,
                 )

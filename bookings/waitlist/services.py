@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from bookings.appointments import payment
 from bookings.appointments.hold import resolve_household
@@ -127,7 +128,7 @@ def _offer(entry: WaitlistEntry, start: datetime, now: datetime) -> bool:
         status=Status.OFFERED, offered=held, offer_expires_at=now + OFFER_HOLD
     )
     if not offered:  # left the list meanwhile: the time goes back
-        appointment_release(appointment=held, reason=_("Waiting list offer withdrawn"))
+        appointment_release(appointment=held, reason=gettext_noop("Waiting list offer withdrawn"))
         return False
     entry.refresh_from_db()
     _tell_offer(entry)
@@ -148,7 +149,8 @@ def _lapse(entry_id: int, now: datetime) -> bool:
         held = Appointment.objects.filter(pk=entry.offered_id, status=Appointment.Status.HELD)
         for appointment in held:
             appointment_release(
-                appointment=appointment, reason=_("Waiting list offer expired unanswered")
+                appointment=appointment,
+                reason=gettext_noop("Waiting list offer expired unanswered"),
             )
     return True
 

@@ -210,7 +210,9 @@ class RepairFeeItem(Orderable):
     name = models.CharField(_("item"), max_length=200)
     name_en = models.CharField(_("item (English)"), max_length=200, blank=True)
     amount = models.DecimalField(_("labour (CNY)"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=50, help_text=_("For example 元/个."))
+    unit = models.CharField(
+        pgettext_lazy("price unit", "unit"), max_length=50, help_text=_("For example 元/个.")
+    )
     unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

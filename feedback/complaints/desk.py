@@ -56,7 +56,9 @@ def _detail(request, complaint, *, status=200, error=""):
         {
             "complaint": complaint,
             "late": breached(complaint, timezone.now()),
-            "events": complaint.events.select_related("actor").prefetch_related("photos"),
+            "events": complaint.events.select_related(
+                "actor", "appointment_event", "appointment_message"
+            ).prefetch_related("photos"),
             "text_form": TextForm(),
             "satisfaction_form": SatisfactionForm(),
             "evidence": AppointmentEvent.objects.filter(appointment_id=complaint.appointment_id)

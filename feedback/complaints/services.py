@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bookings.models import Appointment, AppointmentEvent, AppointmentMessage, Notice, Worker
 from feedback.complaints.access import handled_by, is_enterprise_staff_of
@@ -429,12 +430,13 @@ def complaint_rate(*, complaint: Complaint, user, satisfaction: str, text="", no
     if complaint.status != Status.RESOLVED:
         raise NotAllowed(_("You can answer once the complaint is resolved."))
     _move(complaint, Status.RESOLVED, status=Status.CLOSED, satisfaction=satisfaction)
-    label = Complaint.Satisfaction(satisfaction).label
+    # The satisfaction is a code (shown translated: ComplaintEvent.display_label); the text
+    # is only the resident's own words.
     return _event(
         complaint,
         Event.RATED,
         by=user,
-        text=f"{label}: {text}" if text else str(label),
+        text=text,
         now=now,
         satisfaction=satisfaction,
     )
@@ -483,13 +485,11 @@ def complaint_attach_event(
         or appointment_event.appointment_id != complaint.appointment_id
     ):
         raise NotAllowed(_("Only events of this complaint's appointment can be attached."))
-    at = timezone.localtime(appointment_event.at)
-    text = f"{at:%Y-%m-%d %H:%M} {appointment_event.get_to_status_display()} {appointment_event.reason}"
+    # Shown from the linked event in the reader's language (ComplaintEvent.display_label).
     return _event(
         complaint,
         Event.EVIDENCE,
         by=user,
-        text=text.strip(),
         now=now,
         appointment_event=appointment_event,
     )
@@ -508,11 +508,8 @@ def complaint_attach_message(
         _require_handler(complaint, user)
     if complaint.appointment_id is None or message.appointment_id != complaint.appointment_id:
         raise NotAllowed(_("Only messages of this complaint's appointment can be attached."))
-    at = timezone.localtime(message.created)
-    text = f"{at:%Y-%m-%d %H:%M} {message.get_role_display()}: {message.body}"
-    return _event(
-        complaint, Event.EVIDENCE, by=user, text=text, now=now, appointment_message=message
-    )
+    # Shown from the linked message (ComplaintEvent.display_label, people_text).
+    return _event(complaint, Event.EVIDENCE, by=user, now=now, appointment_message=message)
 
 
 def complaints_escalate_due(*, now=None) -> int:
@@ -551,13 +548,20 @@ def _escalate(complaint: Complaint, level: int, late: list[str], now) -> int:
     if level == 0:
         for clock in late:  # /metrics: linli_clock_breaches_total{kind="complaint", clock=...}
             metrics.CLOCK_BREACHES.labels(kind="complaint", clock=clock).inc()
-        what = _("The %(clock)s clock was overrun: escalated to the enterprise's manager.") % {
-            "clock": _("first response") if "response" in late else _("resolution")
-        }
+        # Stored untranslated, translated when shown (ComplaintEvent.display_label).
+        what = (
+            gettext_noop(
+                "The first-response clock was overrun: escalated to the enterprise's manager."
+            )
+            if "response" in late
+            else gettext_noop(
+                "The resolution clock was overrun: escalated to the enterprise's manager."
+            )
+        )
         kind = Notice.Kind.COMPLAINT_OVERDUE
         people = list(complaint.enterprise.staff.all()) + handlers_of(complaint)
     else:
-        what = _("Still unresolved after escalation: flagged for the street office.")
+        what = gettext_noop("Still unresolved after escalation: flagged for the street office.")
         kind = Notice.Kind.COMPLAINT_FLAGGED
         people = list(complaint.enterprise.staff.all())
     event = _event(complaint, Event.ESCALATED, text=what, now=now)

@@ -141,7 +141,9 @@ def _detail(request, complaint, *, status=200, error=""):
         "feedback/complaint_detail.html",
         {
             "complaint": complaint,
-            "events": complaint.events.select_related("actor").prefetch_related("photos"),
+            "events": complaint.events.select_related(
+                "actor", "appointment_event", "appointment_message"
+            ).prefetch_related("photos"),
             "info_form": TextForm(),
             "satisfaction_form": SatisfactionForm(),
             "evidence": evidence,

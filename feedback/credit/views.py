@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from feedback import policy
 from feedback.credit.figures import DEFINITIONS
@@ -22,10 +23,21 @@ INPUT_LABELS = {
     "satisfaction_rate": DEFINITIONS["satisfaction_rate"],
 }
 
+#: The inputs' names as the weights table shows them (the policy's keys are code).
+WEIGHT_LABELS = {
+    "completion_rate": gettext_lazy("Completion rate"),
+    "on_time_rate": gettext_lazy("On-time rate"),
+    "rating": gettext_lazy("Rating"),
+    "complaints_per_100": gettext_lazy("Complaints per 100 jobs"),
+    "response_rate": gettext_lazy("Response rate"),
+    "resolution_rate": gettext_lazy("Resolution rate"),
+    "satisfaction_rate": gettext_lazy("Satisfaction rate"),
+}
+
 
 def credit_explained(request):
     """The formula, its weights and thresholds, straight from ``feedback.policy``."""
-    weights = [(k, policy.CREDIT_WEIGHTS[k] * 100) for k in policy.CREDIT_WEIGHTS]
+    weights = [(WEIGHT_LABELS[k], policy.CREDIT_WEIGHTS[k] * 100) for k in policy.CREDIT_WEIGHTS]
     return render(
         request,
         "feedback/credit_explained.html",

@@ -8,6 +8,8 @@ The subject is a ``kind`` plus nullable links (appointment, worker, provider); a
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from feedback.policy import COMPLAINT_TEXT_MAX, REOPEN_MAX
@@ -207,6 +209,19 @@ class Complaint(models.Model):
         return " · ".join(parts)
 
 
+#: The texts the system writes on a complaint's timeline (escalations), stored untranslated and
+#: translated when shown (``ComplaintEvent.display_label``).
+STANDARD_TEXTS = frozenset(
+    (
+        gettext_noop(
+            "The first-response clock was overrun: escalated to the enterprise's manager."
+        ),
+        gettext_noop("The resolution clock was overrun: escalated to the enterprise's manager."),
+        gettext_noop("Still unresolved after escalation: flagged for the street office."),
+    )
+)
+
+
 class ComplaintEvent(models.Model):
     """One row per step of a complaint: its public timeline."""
 
@@ -270,6 +285,36 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id}: {self.kind}"
+
+    @property
+    def display_label(self) -> str:
+        """What the system says about this step, in the active language: an escalation's
+        fixed text, the satisfaction given, or the attached appointment event or message
+        (its local time, status or side, and fixed reason, rendered now from the linked row).
+        "" when the step carries only a person's words (``people_text``)."""
+        if self.appointment_event_id:
+            e = self.appointment_event
+            at = timezone.localtime(e.at)
+            label = f"{at:%Y-%m-%d %H:%M} {e.get_to_status_display()}"
+            return f"{label} {e.display_reason}".strip() if e.reason else label
+        if self.appointment_message_id:
+            m = self.appointment_message
+            return f"{timezone.localtime(m.created):%Y-%m-%d %H:%M} {m.get_role_display()}"
+        if self.kind == self.Kind.RATED and self.satisfaction:
+            return str(Complaint.Satisfaction(self.satisfaction).label)
+        if self.text in STANDARD_TEXTS:
+            return gettext(self.text)
+        return ""
+
+    @property
+    def people_text(self) -> str:
+        """The words a person wrote at this step (a complaint, an answer, a resident's comment
+        on their satisfaction, a quoted message), shown as written; "" for system steps."""
+        if self.appointment_event_id or self.text in STANDARD_TEXTS:
+            return ""
+        if self.appointment_message_id:
+            return self.appointment_message.body
+        return self.text
 
 
 class ComplaintPhoto(models.Model):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from repairs.models.requests import RepairRequest
 
@@ -79,7 +80,7 @@ class RepairQuoteLine(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     code = models.CharField(_("board item"), max_length=50, blank=True)
     name = models.CharField(_("item"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit = models.CharField(pgettext_lazy("price unit", "unit"), max_length=50, blank=True)
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=10, decimal_places=2)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)

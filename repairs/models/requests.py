@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from repairs import policy
@@ -239,6 +242,17 @@ class RepairRequest(models.Model):
         return self.status in self.CLOSED
 
 
+#: The notes the system writes on a repair's timeline, stored untranslated with their values in
+#: ``RepairEvent.note_params`` and translated when shown (``RepairEvent.display_note``); a
+#: person's reason (a cancellation, a reopening) is shown as written.
+STANDARD_NOTES = frozenset(
+    (
+        gettext_noop("Assigned by the repair desk"),
+        gettext_noop("Paid from the maintenance fund: %(amount)s"),
+    )
+)
+
+
 class RepairEvent(models.Model):
     """One transition of a request: from, to, when, by whom, why."""
 
@@ -257,6 +271,12 @@ class RepairEvent(models.Model):
         verbose_name=_("by"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    note_params = models.JSONField(
+        _("details of the note"),
+        default=dict,
+        blank=True,
+        help_text=_("The values a fixed note names (an amount in yuan as text)."),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -265,6 +285,30 @@ class RepairEvent(models.Model):
 
     def __str__(self):
         return f"{self.request_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        """The status moved from, in the active language ("" for the first step)."""
+        return RepairRequest.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        """The status moved to, in the active language."""
+        return RepairRequest.Status(self.to_status).label
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language: a fixed note translated with its values (an
+        amount as ¥), a person's words as written."""
+        if self.note not in STANDARD_NOTES:
+            return self.note
+        values = dict(self.note_params)
+        if "amount" in values:
+            values["amount"] = f"¥{Decimal(values['amount']):,.2f}"
+        try:
+            return gettext(self.note) % values if values else gettext(self.note)
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.note)
 
 
 def _photo_path(instance, filename):

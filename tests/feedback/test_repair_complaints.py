@@ -168,7 +168,7 @@ def test_a_conversation_message_is_attached_as_evidence_and_another_appointments
     assert ComplaintEvent.objects.count() == before
     assert client.post(url, {"message": said.pk}).status_code == 302
     evidence = ComplaintEvent.objects.get(kind="evidence")
-    assert evidence.appointment_message == said and "师傅说明天再来" in evidence.text
+    assert evidence.appointment_message == said and "师傅说明天再来" in evidence.people_text
     # The provider's manager (the handler) can attach it too, from the desk.
     client.force_login(provider_manager)
     desk = reverse("feedback:desk-act", args=[c.pk, "attach-message"])

@@ -193,7 +193,7 @@ def test_rescheduling_keeps_the_worker_when_they_are_free(
     assert appointment.line.attributes.get(option__code="slot").value == local(2, 14).isoformat()
     event = appointment.events.last()
     assert event.from_status == event.to_status == "confirmed"
-    assert "→" not in event.reason and "14:00" in event.reason
+    assert "→" not in event.display_reason and "14:00" in event.display_reason
 
 
 def test_rescheduling_moves_to_another_worker_when_theirs_is_busy(

@@ -114,7 +114,7 @@ def test_check_in_and_complete_through_the_pages_records_the_notes(client, job, 
     assert job.status == Status.COMPLETED
     assert job.order.status == "Completed"
     event = job.events.get(to_status=Status.COMPLETED)
-    assert "厨房油污较重" in event.reason and event.actor == worker.user
+    assert "厨房油污较重" in event.display_reason and event.actor == worker.user
     # Nothing to capture: this resident pays after the service.
     assert not PaymentIntentRecord.objects.filter(order=job.order).exists()
 
