@@ -12,3 +12,6 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         # The beat tasks register under their names (CELERY_BEAT_SCHEDULE).
         from feedback import tasks  # noqa: F401
+        from feedback.ratings import cache
+
+        cache.connect()  # the service page's cached reviews
