@@ -27,7 +27,13 @@ def make_session(*, user=None, community=None) -> str:
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     if user is not None:
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The first backend that loads users: the lockout backend (first) only refuses logins,
+        # and a session naming it fails on every page (no get_user).
+        store[BACKEND_SESSION_KEY] = next(
+            path
+            for path in settings.AUTHENTICATION_BACKENDS
+            if hasattr(import_string(path), "get_user")
+        )
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if community is not None:
         store[COMMUNITY_KEY] = community.pk
