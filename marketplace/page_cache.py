@@ -73,7 +73,7 @@ _TOKEN_FIELD = b'name="csrfmiddlewaretoken"'
 _NONCE = b' nonce="'
 #: On the request: the page's cache key (set by the middleware for a candidate request).
 _KEY_ATTR = "_linli_page_key"
-#: On the request: (versions, etag, rendered_at) of a response ``anonymous_page`` shares.
+#: On the request: (name, versions, etag, rendered_at) of a response ``anonymous_page`` shares.
 _STORE_ATTR = "_linli_page_store"
 
 
@@ -83,7 +83,8 @@ class SharedPageMiddleware:
     Placed right after ``SessionMiddleware`` (it reads the session: the visitor's community,
     and whether they are signed in) and before ``LocaleMiddleware``: a hit skips everything
     after it, the view included. The outer middleware (security headers, CSP, request id,
-    metrics) runs for a hit as for any response."""
+    Prometheus' request count and latency) runs for a hit as for any response; the innermost
+    (Prometheus' per-view counts, axes) does not."""
 
     def __init__(self, get_response):
         self.get_response = get_response
