@@ -21,3 +21,4 @@ class BookingsConfig(AppConfig):
         from bookings.availability import handlers as slot_cache_handlers  # noqa: F401
         from bookings.dispatch import handlers  # noqa: F401
         from bookings.notify import handlers as notify_handlers  # noqa: F401
+        from bookings.packages import holders  # noqa: F401 - the service page's package flag

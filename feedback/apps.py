@@ -13,3 +13,6 @@ class FeedbackConfig(AppConfig):
         # The beat tasks register under their names (CELERY_BEAT_SCHEDULE); the notices' kinds
         # register their texts (a worker that sends them must know them).
         from feedback import notices, tasks  # noqa: F401
+        from feedback.ratings import cache
+
+        cache.connect()  # the service page's cached reviews

@@ -46,6 +46,17 @@ def _reads(request) -> dict:
     return found
 
 
+def read_with_versions(request, keys: list[str]) -> dict:
+    """``cache.get_many(keys)`` in the same round trip as the request's first read of the
+    versions (an anonymous request's: no per-user values), which it remembers on the request.
+    Returns the values found under ``keys`` only. Used by ``marketplace.page_cache`` before
+    authentication runs, so it never reads per-user values."""
+    found = cache.get_many([*_VERSION_KEYS, *keys])
+    if getattr(request, _MEMO, None) is None:
+        setattr(request, _MEMO, {k: v for k, v in found.items() if k in _VERSION_KEYS})
+    return {k: found[k] for k in keys if k in found}
+
+
 def request_version(request, key: str) -> int:
     """The version under ``key`` (0 before its first move), read once per request
     (``request`` None: read now)."""

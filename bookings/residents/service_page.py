@@ -12,15 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.appointments.payment import PaymentPlan, payment_plan
 from bookings.appointments.quote import Quote, service_quote
-from bookings.availability.search import Slot, available_slots, group_by_day, service_terms
+from bookings.availability.search import (
+    ServiceTerms,
+    Slot,
+    available_slots,
+    group_by_day,
+    service_terms,
+)
 from bookings.availability.window import local_day_bounds, parse_start
 from bookings.exceptions import BookingError
 from marketplace.bad_input import DATE_OUT_OF_REACH, within_reach
+from marketplace.cache import request_version
+from marketplace.catalogue.listing_cache import CATALOGUE_VERSION_KEY
 from marketplace.community import current_community
 from marketplace.policy import DATE_REACH, DAYS_SHOWN, MAX_PICKER_DAYS
 
@@ -65,7 +74,7 @@ def service_booking(*, request, product) -> ServiceBooking:
     """The booking panel of ``product``'s page for this visitor (community from the request,
     ``?slot=`` the start they chose before adding an address). Never raises for a service
     that is not offered in the community: ``refusal`` says why."""
-    terms = service_terms(product)
+    terms = _page_terms(request, product)
     booking = ServiceBooking(
         community=current_community(request=request),
         duration_minutes=int(terms.duration.total_seconds() // 60),
@@ -94,6 +103,17 @@ def service_booking(*, request, product) -> ServiceBooking:
         except BookingError:
             booking.chosen = None
     return booking
+
+
+def _page_terms(request, product) -> ServiceTerms:
+    """``service_terms(product)`` kept in the cache under the catalogue version, which every
+    change of a service's attributes moves on: a query saved on every view of the page."""
+    key = f"linli:terms:{product.pk}:v{request_version(request, CATALOGUE_VERSION_KEY)}"
+    terms = cache.get(key)
+    if terms is None:
+        terms = service_terms(product)
+        cache.set(key, terms, 3600)
+    return terms
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 
@@ -60,54 +60,75 @@ def get_item(mapping, key):
     return (mapping or {}).get(key)
 
 
+# --- slots ---------------------------------------------------------------------------------
+# A service page shows about a hundred free times, three times over (the buttons, the basket's
+# and the package's lists): the markup is written here in Python, not by templates, and every
+# per-slot part is either an ISO time, a clock ("09:30") or a label escaped once per day.
+
+
+@register.simple_tag(takes_context=True)
+def slot_days(context) -> str:
+    """The free slots grouped by day (``bookings/partials/slot_days.html``): per day a
+    ``<section data-date>`` with its heading and its ``slot_buttons``, or a line saying there
+    are none. Context: ``slot_days`` ([(local date, [Slot])]) and ``slot_buttons``' context."""
+    groups = context.get("slot_days") or []
+    if not groups:
+        return format_html(
+            '<p class="text-muted">{}</p>',
+            gettext("No free times in the next 30 days. Please check again later."),
+        )
+    sections = []
+    for day, slots in groups:
+        label = escape(date_format(day, "MONTH_DAY_FORMAT"))
+        weekday = escape(date_format(day, "l"))
+        sections.append(
+            f'<section class="mb-2 linli-slot-day" aria-label="{label}" data-date="'
+            f'{day.isoformat()}">\n<h3 class="h6 mb-2">{label} <span class="text-muted">'
+            f"{weekday}</span></h3>\n{_slot_forms(context, slots)}\n</section>"
+        )
+    return mark_safe("\n".join(sections))  # noqa: S308 - every part above is escaped or ISO
+
+
 @register.simple_tag(takes_context=True)
 def slot_buttons(context) -> str:
-    """The slot forms of one day (``bookings/partials/slot_buttons.html``), built in Python.
+    """The slot forms of one day (``bookings/partials/slot_buttons.html``).
 
     Context: ``slots``, ``action`` (URL), ``product`` (optional: sent along for booking),
     ``chosen`` (aware start or None), ``nonce`` (the page view's booking key prefix, computed by
-    the view: ``bookings.residents.service_page.booking_nonce``).
+    the view: ``bookings.residents.service_page.booking_nonce``)."""
+    return _slot_forms(context, context.get("slots") or [])
 
-    Markup as a template would write it, at a tenth of the cost: a service page shows about a
-    hundred slots, and the template version spent most of the page's time on them.
-    """
-    slots = context.get("slots") or []
+
+def _slot_forms(context, slots) -> str:
+    """One complete form per slot (one click books it), in a ``div.linli-slots``."""
     if not slots:
-        return format_html('<div class="linli-slots d-flex flex-wrap"></div>')
+        return mark_safe('<div class="linli-slots d-flex flex-wrap"></div>')
     action, product, chosen = (
         context.get("action", ""),
         context.get("product"),
         context.get("chosen"),
     )
     token = str(context.get("csrf_token") or "")
-    csrf = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        if token and token != "NOTPROVIDED"
-        else ""
-    )
-    product_input = (
-        format_html('<input type="hidden" name="product" value="{}">', product.pk)
-        if product
-        else ""
-    )
-    nonce = context.get("nonce") or ""
-    # Escaped once per page, not once per slot: the per-slot parts are ISO times, the clock
-    # and the (escaped) title; format_html for each of a hundred forms was most of the cost.
     head = format_html('<form method="post" action="{}" class="mr-2 mb-2">', action)
-    head += csrf + product_input
-    prefix = escape(nonce)
-    book = gettext("Book %(day)s %(time)s")
-    days: dict = {}
+    if token and token != "NOTPROVIDED":
+        head += format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    if product:
+        head += format_html('<input type="hidden" name="product" value="{}">', product.pk)
+    prefix = escape(context.get("nonce") or "")
+    # "Book %(day)s %(time)s", escaped once: escaping is per character, so the escaped pattern
+    # filled with an escaped day and a clock is the escaped title.
+    book = escape(gettext("Book %(day)s %(time)s"))
+    titles: dict = {}
     forms = []
     for slot in slots:
         local = slot.local_start
         iso = local.isoformat()
-        day = days.get(local.date())
+        clock = f"{local.hour:02d}:{local.minute:02d}"
+        day = titles.get(local.date())
         if day is None:
-            day = days[local.date()] = date_format(local, "MONTH_DAY_FORMAT")
-        clock = local.strftime("%H:%M")
+            day = titles[local.date()] = escape(date_format(local, "MONTH_DAY_FORMAT"))
         active = " active" if chosen and chosen == slot.start else ""
-        title = escape(book % {"day": day, "time": clock})
+        title = book % {"day": day, "time": clock}
         forms.append(
             f'{head}<input type="hidden" name="start" value="{iso}">'
             f'<input type="hidden" name="key" value="{prefix}:{iso}">'
@@ -123,11 +144,14 @@ def slot_buttons(context) -> str:
 def slot_options(slots) -> str:
     """``<option>`` per slot ("11月24日 09:00"), built in Python like ``slot_buttons``."""
     days: dict = {}
-
-    def row(slot):
+    options = []
+    for slot in slots:
         local = slot.local_start
-        if local.date() not in days:
-            days[local.date()] = date_format(local, "MONTH_DAY_FORMAT")
-        return local.isoformat(), days[local.date()], local.strftime("%H:%M")
-
-    return format_html_join("", '<option value="{}">{} {}</option>', (row(s) for s in slots))
+        day = days.get(local.date())
+        if day is None:
+            day = days[local.date()] = escape(date_format(local, "MONTH_DAY_FORMAT"))
+        options.append(
+            f'<option value="{local.isoformat()}">{day} {local.hour:02d}:{local.minute:02d}'
+            "</option>"
+        )
+    return mark_safe("".join(options))  # noqa: S308 - an escaped label, ISO times and clocks

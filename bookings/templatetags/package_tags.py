@@ -4,15 +4,19 @@ from django import template
 from django.utils import timezone
 
 from bookings.models import Package
+from bookings.packages.holders import may_hold_packages
 
 register = template.Library()
 
 
-@register.simple_tag
-def usable_packages(user, product, community) -> list[Package]:
+@register.simple_tag(takes_context=True)
+def usable_packages(context, user, product, community) -> list[Package]:
     """The user's active, still valid packages with visits left that cover ``product`` in
-    ``community`` (the service page's "book with my package"); [] for a visitor."""
+    ``community`` (the service page's "book with my package"); [] for a visitor, and without
+    a query for a resident who never held one (``bookings.packages.holders``)."""
     if not getattr(user, "is_authenticated", False) or community is None:
+        return []
+    if not may_hold_packages(context.get("request"), user):
         return []
     return list(
         Package.objects.filter(

@@ -28,6 +28,7 @@ from feedback.policy import (
     RATING_PRIOR_WEIGHT,
     REVIEW_TEXT_MAX,
 )
+from feedback.ratings.cache import reviews_changed
 
 
 def damped_average(total: int, count: int) -> Decimal:
@@ -104,6 +105,7 @@ def rating_change(*, rating: Rating, user, stars, tags=(), text="", now=None) ->
     if now > rating.created + RATING_EDITABLE_FOR:
         raise NotAllowed(_("A rating can be changed for 7 days after it was given."))
     Rating.objects.filter(pk=rating.pk).update(stars=stars, tags=tags, text=text, updated=now)
+    reviews_changed()  # an update() sends no signal
     rating.refresh_from_db()
     worker_rating_recompute(worker_id=rating.worker_id)
     return rating
@@ -127,6 +129,7 @@ def rating_hide(*, rating: Rating, user, reason: str) -> Rating:
     Rating.objects.filter(pk=rating.pk).update(
         hidden_reason=reason, hidden_by=user, hidden_at=timezone.now()
     )
+    reviews_changed()  # an update() sends no signal
     rating.refresh_from_db()
     return rating
 

@@ -109,6 +109,10 @@ class ProductDetailView(CoreProductDetailView):
     """A service's page: Oscar's detail view with ``booking`` (a ``ServiceBooking``) in the
     context, for ``bookings/partials/service_panel.html``."""
 
+    def get_queryset(self):
+        """Oscar's products with their kind of service, which the page shows (one query)."""
+        return super().get_queryset().select_related("product_class")
+
     def get_alert_status(self):
         """Always False: Linli has no stock alerts (a service is booked by time, not stock).
         Oscar's version asks the database on every signed-in resident's view."""

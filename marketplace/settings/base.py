@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "marketplace.security.ContentSecurityPolicyMiddleware",  # CSP (nonces), Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # An anonymous visitor's shared page from the cache, before the rest runs (it reads the
+    # session; what it serves was stored with the headers the inner middleware adds).
+    "marketplace.page_cache.SharedPageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -189,6 +189,26 @@ def test_the_service_page_shows_the_providers_rating_and_reviews(
     assert "芳" in html and "王" not in html.split('id="service-reviews"')[1].split("</section>")[0]
 
 
+def test_the_service_pages_reviews_show_a_new_changed_or_deleted_review_at_once(
+    client, resident, completed, service
+):
+    """The reviews part is stored once rendered (``feedback.ratings.cache``): every change
+    of a rating shows on the next view, also one written with ``update()`` (no signal)."""
+    from feedback.ratings.services import rating_change, rating_submit
+
+    def reviews() -> str:
+        html = client.get(service.get_absolute_url()).content.decode()
+        return html.split('id="service-reviews"')[1].split("</section>\n</section>")[0]
+
+    assert "No ratings yet." in reviews() or "暂无评分" in reviews()
+    rating = rating_submit(appointment=completed, user=resident, stars=5, text="非常专业")
+    assert "非常专业" in reviews()
+    rating_change(rating=rating, user=resident, stars=4, text="准时到达")
+    assert "准时到达" in reviews() and "非常专业" not in reviews()
+    rating.delete()
+    assert "准时到达" not in reviews()
+
+
 def test_a_worker_sees_their_ratings_without_the_resident(client, resident, completed, worker):
     from feedback.ratings.services import rating_submit
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
+from marketplace.catalogue.views import CatalogueView
 from tests.cms.support import publish_board
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,50 @@ def test_a_shared_page_is_one_copy_without_a_token_and_with_http_caching_headers
     assert since.status_code == 304
     # Another community's visitor has another copy.
     assert Client().get(url)["ETag"] != response["ETag"]
+
+
+def test_a_hit_is_answered_before_the_view_runs(community, published_board, monkeypatch):
+    """The middleware answers a stored page itself: the view (and everything after the
+    session middleware) is skipped, and the copy is the one the view rendered."""
+    visitor = _visitor(community)
+    stored = visitor.get("/shop/catalogue/")
+
+    def view_runs(*args, **kwargs):
+        raise AssertionError("the catalogue view ran for a stored page")
+
+    monkeypatch.setattr(CatalogueView, "get", view_runs)
+    response = visitor.get("/shop/catalogue/")
+    assert response["X-Page-Cache"] == "hit" and response.content == stored.content
+    assert response["X-Frame-Options"] == stored["X-Frame-Options"]  # inner middleware's
+    assert response["Content-Language"] == stored["Content-Language"]
+    assert "csrftoken" not in response.cookies and "sessionid" not in response.cookies
+
+
+@pytest.mark.parametrize("url", ["/shop/catalogue/", "/boards/{slug}/"])
+def test_language_and_elder_mode_each_get_their_own_copy(url, community, published_board):
+    url = url.format(slug=community.slug)
+    chinese = _visitor(community)
+    chinese.get(url)
+    page = chinese.get(url)
+    assert page["X-Page-Cache"] == "hit" and 'lang="zh-hans"' in page.content.decode()
+    by_cookie = _visitor(community)
+    by_cookie.cookies["django_language"] = "en"
+    by_header = _visitor(community)
+    for english, headers in ((by_cookie, {}), (by_header, {"HTTP_ACCEPT_LANGUAGE": "en"})):
+        for _ in range(2):  # rendered, then served from its own copy
+            body = english.get(url, **headers).content.decode()
+            assert 'lang="en"' in body and "Wangjing Garden" in body
+    elder = _visitor(community)
+    elder.cookies["linli_elder"] = "1"
+    for _ in range(2):
+        assert "linli-elder" in _html_tag(elder.get(url))
+    assert "linli-elder" not in _html_tag(chinese.get(url))
+
+
+def _html_tag(response) -> str:
+    """The page's ``<html ...>`` tag (its class says elder mode)."""
+    body = response.content.decode()
+    return body[body.index("<html") : body.index(">", body.index("<html"))]
 
 
 def test_the_header_pickers_are_get_forms_that_set_and_redirect(community, other_community):

@@ -134,6 +134,17 @@ def test_a_declined_card_buys_nothing(client, resident, offer, localstripe):
     assert Order.objects.get(number__startswith="P").status == "Cancelled"
 
 
+def test_a_package_bought_shows_on_the_next_view_of_the_service_page(
+    client, resident, offer, visa, service, worker
+):
+    """The service page remembers that a resident holds no package (no query on each view):
+    buying one makes the next view offer it."""
+    client.force_login(resident)
+    assert 'id="package-book"' not in client.get(service.get_absolute_url()).content.decode()
+    buy(client, offer)
+    assert 'id="package-book"' in client.get(service.get_absolute_url()).content.decode()
+
+
 def test_the_service_page_books_with_my_package(client, resident, offer, visa, service, worker):
     client.force_login(resident)
     buy(client, offer)
