@@ -15,7 +15,8 @@ CATALOGUES = sorted(
 
 
 def _entries(po_path):
-    """(msgid, msgstr, fuzzy) triples of a .po file, read with the standard library only."""
+    """(msgid, msgstr, fuzzy) triples of a .po file, read with the standard library only; an
+    entry with a context has the msgid the compiled catalogue keys it by: "context\x04msgid"."""
     from django.utils.translation import trans_real  # noqa: F401  (Django is configured)
 
     entries, block = [], []
@@ -35,7 +36,7 @@ def _parse(block):
     for line in block:
         if line.startswith("#"):
             continue
-        for key in ("msgid_plural", "msgid", "msgstr[0]", "msgstr"):
+        for key in ("msgctxt", "msgid_plural", "msgid", "msgstr[0]", "msgstr"):
             if line.startswith(key + " "):
                 current = key
                 fields[key] = _unquote(line[len(key) + 1 :])
@@ -44,7 +45,10 @@ def _parse(block):
             if line.startswith('"') and current:
                 fields[current] += _unquote(line)
     msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
-    return fields.get("msgid", ""), msgstr, fuzzy
+    msgid = fields.get("msgid", "")
+    if "msgctxt" in fields and msgid:
+        msgid = f"{fields['msgctxt']}\x04{msgid}"
+    return msgid, msgstr, fuzzy
 
 
 def _unquote(s):
