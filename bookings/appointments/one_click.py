@@ -255,7 +255,8 @@ def appointment_book(
     the hold before it propagates. ``prefer_worker_id`` and ``series``: see ``appointment_hold``.
     """
     # No look-up of the key first: the unique key is the check, and a repeat is rare.
-    if not payment.pays_by_card(user):
+    card = payment.booking_card(user)  # read once: the payment uses this very row
+    if card is None:
         # Paid after the service: nothing happens between hold and confirmation.
         return appointment_hold(
             user=user,
@@ -283,7 +284,7 @@ def appointment_book(
     # The hold has committed and no lock is held: the card is authorised now (a network call).
     try:
         appointment = payment.appointment_pay(
-            appointment=appointment, idempotency_key=idempotency_key
+            appointment=appointment, idempotency_key=idempotency_key, card=card
         )
     except BookingError:
         raise  # refused: ``appointment_pay`` released the hold itself
