@@ -151,9 +151,11 @@ def _authorise(*, order, user, key: str, held: list[Appointment], card=None):
     """Authorise (or schedule) ``order``'s total on the default card (``card`` when the caller
     read it) for its ``held`` appointments; a refusal releases them and raises
     ``PaymentRefused``."""
-    Appointment.objects.filter(pk__in=[a.pk for a in held]).update(
-        payment_method=Appointment.PaymentMethod.CARD
-    )
+    unmarked = [a.pk for a in held if a.payment_method != Appointment.PaymentMethod.CARD]
+    if unmarked:  # one click marks its hold already (``appointment_hold(by_card=True)``)
+        Appointment.objects.filter(pk__in=unmarked).update(
+            payment_method=Appointment.PaymentMethod.CARD
+        )
     try:
         return payment_authorise_or_schedule(
             order=order,
