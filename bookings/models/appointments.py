@@ -23,9 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.order.signals import order_status_changed
 
 from bookings.exceptions import InvalidTransition
+from bookings.models.order_status import order_status_set
 from bookings.models.workers import Worker
 from marketplace.policy import TRAVEL_BUFFER
 
@@ -341,24 +341,6 @@ class Appointment(models.Model):
             target = "Confirmed"
         if target != order.status and target in order.available_statuses():
             order_status_set(order, target)
-
-
-def order_status_set(order, new_status: str) -> None:
-    """Oscar's ``Order.set_status`` (``new_status`` already checked against its pipeline),
-    writing the ``status`` column alone: the same signal (``order_status_changed``) and the
-    same ``OrderStatusChange`` row, without rewriting every column of the order (a full save
-    would also put back whatever this copy of the order holds over a concurrent change).
-    A status that cascades to the lines (``OSCAR_ORDER_STATUS_CASCADE``) goes through Oscar's
-    own ``set_status``."""
-    if new_status in order.cascade:
-        order.set_status(new_status)
-        return
-    old_status, order.status = order.status, new_status
-    order.save(update_fields=["status"])
-    order_status_changed.send(
-        sender=order, order=order, old_status=old_status, new_status=new_status
-    )
-    order._create_order_status_change(old_status, new_status)
 
 
 class AppointmentEvent(models.Model):
