@@ -11,6 +11,10 @@ ran (the first place to look for a repeated read). ``LINLI_QUERIES_REPEAT`` (def
 many times each operation is measured after one warm-up (the first booking creates the slot
 option and Oscar's analytics rows).
 
+Run it alone on its cache: another pytest run clearing the same Redis database (an xdist
+worker's ``cache.clear()``) makes the cached session miss, and a request then reads it from
+the database (one query more, now and then).
+
 Each operation is measured as production runs it: a real transaction (``transactional_db``),
 so ``on_commit`` callbacks run and no test savepoints are counted. The web part is the request
 and its on-commit callbacks; every Celery task the request enqueues is recorded instead of
@@ -159,7 +163,9 @@ def _book(client, product, start, key):
 
 def _one_clicks(client, service, op):
     # Warm-up: the first booking ever creates the slot option and the analytics rows.
-    response = op.run(lambda: _book(client, service, local(1, 8), "warm-up-key-0000"), measured=False)
+    response = op.run(
+        lambda: _book(client, service, local(1, 8), "warm-up-key-0000"), measured=False
+    )
     assert response.status_code == 201, response.content[:500]
     for n in range(REPEAT):
         start = local(2 + n // 4, 8 + 2 * (n % 4))  # two hours each
