@@ -34,9 +34,10 @@ RETRY = {
 
 
 @shared_task(name="bookings.tasks.dispatch_request", **RETRY)
-def dispatch_round_task(round_id: int) -> int | None:
-    """On commit of a booking: offer the job to the held worker (the round's first offer)."""
-    offer = dispatch_round_process(round_id=round_id)
+def dispatch_round_task(round_id: int, appointment_id: int | None = None) -> int | None:
+    """On commit of a booking: offer the job to the held worker (the round's first offer).
+    ``appointment_id``: the round's appointment (kicks queued before it was sent lack it)."""
+    offer = dispatch_round_process(round_id=round_id, appointment_id=appointment_id)
     return offer.pk if offer else None
 
 

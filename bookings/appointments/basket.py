@@ -172,8 +172,11 @@ def basket_checkout(*, user, basket, order_number=None, next_url: str = "") -> O
 
 def order_confirm(*, order: Order, by=None) -> list[Appointment]:
     """Confirm every held appointment of an order (after payment, when there is one)."""
-    appointments = list(order.appointments.filter(status=Status.HELD))
+    # With their lines, and this very order (one copy whose status follows each
+    # confirmation): ``sync_order_status`` reads neither again per appointment.
+    appointments = list(order.appointments.filter(status=Status.HELD).select_related("line"))
     for appointment in appointments:
+        appointment.order = order
         try:
             appointment_confirm(appointment=appointment, by=by)
         except InvalidTransition:

@@ -84,9 +84,9 @@ def fee_kept_by_moving(appointment: Appointment, at: datetime | None = None) -> 
     return cancellation_fee_for(appointment, at)
 
 
-def _lock_appointment(appointment: Appointment) -> Appointment:
+def _lock_appointment(appointment: Appointment, related=()) -> Appointment:
     # Why: a cancel and a reschedule (or two tabs) must not both act on the same status.
-    locked = locking.lock_appointment(appointment.pk)
+    locked = locking.lock_appointment(appointment.pk, related=related)
     if locked.status not in CHANGEABLE:
         raise CancellationRefused(
             _("This appointment is %(status)s and can no longer be changed.")
@@ -152,10 +152,15 @@ def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by)
     return fee
 
 
+#: What a move reads of the appointment besides its row (one statement after the lock).
+_MOVE_RELATED = ("product", "stockrecord", "community", "line", "resident")
+
+
 @transaction.atomic
 def _reschedule(*, appointment, new_start, by) -> Decimal:
     # The lock order (bookings.appointments.locking): the appointment, then every worker.
-    locked = _lock_appointment(appointment)
+    # Read with it: what the candidates, the slot and the resident's notice need.
+    locked = _lock_appointment(appointment, related=_MOVE_RELATED)
     candidates = candidate_ids(
         product=locked.product,
         stockrecord=locked.stockrecord,
@@ -186,7 +191,7 @@ def _reschedule(*, appointment, new_start, by) -> Decimal:
         if is_overlap(exc):
             raise slot_taken() from exc
         raise
-    for attr in locked.line.attributes.all():
+    for attr in locked.line.attributes.select_related("option"):
         if attr.option.code == SLOT_OPTION_CODE:
             attr.value = slot_value(new_start)
             attr.save(update_fields=["value"])

@@ -230,9 +230,14 @@ def new_appointment(
     status,
     booking_key=None,
     series=None,
+    by_card: bool = False,
 ) -> Appointment:
-    """The appointment row of a hold, unsaved: what one click and basket checkout both write."""
+    """The appointment row of a hold, unsaved: what one click and basket checkout both write.
+    ``by_card``: the resident's default card is to be authorised for it (payment method card;
+    otherwise the model's default, paid after the service)."""
+    extra = {"payment_method": Appointment.PaymentMethod.CARD} if by_card else {}
     return Appointment(
+        **extra,
         resident=user,
         household=household,
         community=household.community,

@@ -69,6 +69,7 @@ def appointment_hold(
     booking_key: str | None = None,
     prefer_worker_id: int | None = None,
     series=None,
+    by_card: bool = False,
 ) -> Appointment:
     """Hold a qualified free worker for ``start`` and write its order: one transaction.
 
@@ -77,7 +78,8 @@ def appointment_hold(
     the appointment, unique per resident: a second hold with the same key writes nothing and
     returns the first appointment, marked ``is_repeat``. ``prefer_worker_id`` is held when free
     (a series' worker; otherwise the least loaded), and ``series`` is recorded on the
-    appointment (``bookings.series``). Raises ``HouseholdRequired``,
+    appointment (``bookings.series``). ``by_card``: it is written with the card as its payment
+    method (``appointment_book`` authorises the card next). Raises ``HouseholdRequired``,
     ``ServiceNotOfferedHere``, ``BookingError`` (bad time) before anything is written, and
     ``SlotUnavailable`` (with the next free slots) when no worker is free; then nothing is
     left behind.
@@ -101,6 +103,7 @@ def appointment_hold(
             confirm=confirm,
             prefer_worker_id=prefer_worker_id,
             series=series,
+            by_card=by_card,
         )
     except SlotUnavailable as exc:
         # A double click whose first request took the last free worker: the slot is "taken"
@@ -120,7 +123,16 @@ _ORDER_NUMBER_ATTEMPTS = 3
 
 
 def _hold_or_earlier(
-    *, user, household, plan, option, booking_key, confirm, prefer_worker_id=None, series=None
+    *,
+    user,
+    household,
+    plan,
+    option,
+    booking_key,
+    confirm,
+    prefer_worker_id=None,
+    series=None,
+    by_card=False,
 ) -> Appointment:
     """``_hold`` in its own transaction; a refusal by the database is answered here, after
     the rollback, where the winner of a race is visible."""
@@ -135,6 +147,7 @@ def _hold_or_earlier(
                 confirm=confirm,
                 prefer_worker_id=prefer_worker_id,
                 series=series,
+                by_card=by_card,
             )
         except IntegrityError as exc:
             if is_overlap(exc):
@@ -164,6 +177,7 @@ def _hold(
     confirm=False,
     prefer_worker_id=None,
     series=None,
+    by_card=False,
 ) -> Appointment:
     """Lock, choose, and write the order, its line and the appointment: one transaction.
 
@@ -196,6 +210,7 @@ def _hold(
         status=status,
         booking_key=booking_key,
         series=series,
+        by_card=by_card,
     )
     appointment.save()
     events = [booked_event(appointment, user)]
@@ -255,7 +270,8 @@ def appointment_book(
     the hold before it propagates. ``prefer_worker_id`` and ``series``: see ``appointment_hold``.
     """
     # No look-up of the key first: the unique key is the check, and a repeat is rare.
-    if not payment.pays_by_card(user):
+    card = payment.booking_card(user)  # read once: the payment uses this very row
+    if card is None:
         # Paid after the service: nothing happens between hold and confirmation.
         return appointment_hold(
             user=user,
@@ -275,6 +291,7 @@ def appointment_book(
         booking_key=idempotency_key,
         prefer_worker_id=prefer_worker_id,
         series=series,
+        by_card=True,  # the card below: marked in the hold, not by an UPDATE after it
     )
     if appointment.is_repeat:
         # The first click's booking, paid (or being paid) by that click: the caller reports
@@ -283,7 +300,7 @@ def appointment_book(
     # The hold has committed and no lock is held: the card is authorised now (a network call).
     try:
         appointment = payment.appointment_pay(
-            appointment=appointment, idempotency_key=idempotency_key
+            appointment=appointment, idempotency_key=idempotency_key, card=card
         )
     except BookingError:
         raise  # refused: ``appointment_pay`` released the hold itself

@@ -58,6 +58,12 @@ def pays_by_card(user) -> bool:
     return default_card(user) is not None
 
 
+def booking_card(user):
+    """The ``SavedCard`` a booking by ``user`` authorises (their default), or None: paid after
+    the service. One click reads it once and hands it to ``appointment_pay``."""
+    return default_card(user)
+
+
 @dataclass(frozen=True)
 class PaymentPlan:
     """How a booking will be paid, as the pages tell a resident before they book.
@@ -81,20 +87,26 @@ def payment_plan(user) -> PaymentPlan:
     return PaymentPlan(card=default_card(user), signed_in=True)
 
 
-def appointment_pay(*, appointment: Appointment, idempotency_key: str = "") -> Appointment:
+def appointment_pay(
+    *, appointment: Appointment, idempotency_key: str = "", card=None
+) -> Appointment:
     """Authorise the card for a held appointment, or leave it to be paid after the service.
 
-    Returns the appointment still ``held`` (confirm it next; ``payment_action_url`` is set when
+    ``card``: the resident's default ``SavedCard`` when the caller has just read it
+    (``booking_card``); None: it is read here. Returns the appointment still ``held`` (confirm it next; ``payment_action_url`` is set when
     the browser must complete 3-D Secure first). A declined card releases the hold and raises
     ``PaymentRefused``; a double click (``PaymentInProgress``) releases this second hold and
     returns the first booking.
     """
     user = appointment.resident
-    if default_card(user) is None:
+    card = card or default_card(user)
+    if card is None:
         return appointment
     key = _key(user, idempotency_key or f"appointment:{appointment.pk}")
     try:
-        intent = _authorise(order=appointment.order, user=user, key=key, held=[appointment])
+        intent = _authorise(
+            order=appointment.order, user=user, key=key, held=[appointment], card=card
+        )
     except (PaymentInProgress, InvalidPaymentOperation) as exc:
         first = appointment_for_key(user=user, booking_key=idempotency_key)
         _release(appointment, gettext_noop("A second click on the same booking"))
@@ -136,12 +148,15 @@ def order_pay(*, order, user, next_url: str = "") -> str:
     return ""
 
 
-def _authorise(*, order, user, key: str, held: list[Appointment]):
-    """Authorise (or schedule) ``order``'s total on the default card for its ``held``
-    appointments; a refusal releases them and raises ``PaymentRefused``."""
-    Appointment.objects.filter(pk__in=[a.pk for a in held]).update(
-        payment_method=Appointment.PaymentMethod.CARD
-    )
+def _authorise(*, order, user, key: str, held: list[Appointment], card=None):
+    """Authorise (or schedule) ``order``'s total on the default card (``card`` when the caller
+    read it) for its ``held`` appointments; a refusal releases them and raises
+    ``PaymentRefused``."""
+    unmarked = [a.pk for a in held if a.payment_method != Appointment.PaymentMethod.CARD]
+    if unmarked:  # one click marks its hold already (``appointment_hold(by_card=True)``)
+        Appointment.objects.filter(pk__in=unmarked).update(
+            payment_method=Appointment.PaymentMethod.CARD
+        )
     try:
         return payment_authorise_or_schedule(
             order=order,
@@ -149,6 +164,7 @@ def _authorise(*, order, user, key: str, held: list[Appointment]):
             amount=order.total_incl_tax,  # from the order, never from the browser
             idempotency_key=key,
             starts_at=max(a.start for a in held),
+            card=card,
         )
     except (CardDeclined, NoSavedCard) as exc:
         why = (
@@ -224,7 +240,9 @@ def reschedule_settle(*, appointment: Appointment) -> None:
 
 @receiver(signals.payment_authorised, dispatch_uid="bookings-confirm-on-authorised")
 def _confirm_held(sender, intent, **kwargs):
-    for appointment in Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD):
+    held = Appointment.objects.filter(order_id=intent.order_id, status=Status.HELD)
+    # With the line and order whose status the confirmation moves (``sync_order_status``).
+    for appointment in held.select_related("line", "order"):
         try:
             appointment_confirm(appointment=appointment, by=None)
         except BookingError:

@@ -84,16 +84,27 @@ def kick_on_commit(task_name: str, *args) -> None:
 def dispatch_round_create(*, appointment: Appointment, reason: str = "") -> DispatchRound:
     """Write the outbox row (inside the caller's transaction) and kick it on commit."""
     round_ = DispatchRound.objects.create(appointment=appointment, reason=reason[:200])
-    kick_on_commit(DISPATCH_ROUND_TASK, round_.pk)
+    # The appointment's id rides along, so the task need not read the row to learn it.
+    kick_on_commit(DISPATCH_ROUND_TASK, round_.pk, appointment.pk)
     return round_
 
 
-def dispatch_round_process(*, round_id: int) -> JobOffer | None:
-    """Put out the first offer of a pending round. Safe to run any number of times."""
-    round_ = DispatchRound.objects.filter(pk=round_id).only("appointment_id").first()
-    if round_ is None:
-        return None
-    return _process(round_.appointment_id, round_id)
+def dispatch_round_process(*, round_id: int, appointment_id: int | None = None) -> JobOffer | None:
+    """Put out the first offer of a pending round. Safe to run any number of times.
+
+    ``appointment_id``: the round's appointment when the caller knows it (the kick on commit
+    sends it; a round's appointment never changes), else it is read."""
+    if appointment_id is None:
+        round_ = DispatchRound.objects.filter(pk=round_id).only("appointment_id").first()
+        if round_ is None:
+            return None
+        appointment_id = round_.appointment_id
+    return _process(appointment_id, round_id)
+
+
+#: What an offer needs besides the appointment (its worker's user: the notice's recipient;
+#: the provider: its offer timeout), read with it after the lock, in the same statement.
+_OFFER_RELATED = ("worker__user", "stockrecord__partner")
 
 
 @transaction.atomic
@@ -101,7 +112,7 @@ def _process(appointment_id: int, round_id: int) -> JobOffer | None:
     # The appointment first (the one lock order), then the outbox row. skip_locked:
     # whoever holds the row is dispatching it; a second sweeper moves on to other rows.
     try:
-        appointment = locking.lock_appointment(appointment_id)
+        appointment = locking.lock_appointment(appointment_id, related=_OFFER_RELATED)
     except Appointment.DoesNotExist:
         appointment = None
     round_ = (
@@ -111,6 +122,8 @@ def _process(appointment_id: int, round_id: int) -> JobOffer | None:
     )
     if round_ is None or appointment is None:
         return None
+    if round_.appointment_id != appointment.pk:
+        return None  # a kick naming another appointment (never sent): the sweep dispatches it
     now = timezone.now()
     if appointment.status != Status.CONFIRMED or appointment.start <= now:
         close_round(
@@ -125,7 +138,10 @@ def _process(appointment_id: int, round_id: int) -> JobOffer | None:
         return existing
     round_.status, round_.processed_at = DispatchRound.Status.OFFERED, now
     round_.save(update_fields=["status", "processed_at"])
-    return offer_create(dispatch_round=round_, appointment=appointment, worker=appointment.worker)
+    # A pending round has put out no offer yet: this is its first.
+    return offer_create(
+        dispatch_round=round_, appointment=appointment, worker=appointment.worker, first=True
+    )
 
 
 def close_round(round_: DispatchRound, reason: str) -> None:
@@ -166,13 +182,22 @@ def offer_expiry(appointment: Appointment, now=None):
 
 
 def offer_create(
-    *, dispatch_round: DispatchRound, appointment: Appointment, worker: Worker, by=None, note=""
+    *,
+    dispatch_round: DispatchRound,
+    appointment: Appointment,
+    worker: Worker,
+    by=None,
+    note="",
+    first: bool | None = None,
 ) -> JobOffer:
     """Offer the job to ``worker`` in ``dispatch_round``: the offer (expiring at
     ``offer_expiry``), its attempt (offered, or assigned when a manager ``by`` chose), and the
-    worker's notice, kicked on commit. The caller holds the appointment lock."""
+    worker's notice, kicked on commit. The caller holds the appointment lock. ``first``: is
+    this the round's first offer (None: read it)? It times the dispatch latency metric."""
     now = timezone.now()
-    if by is None and not JobOffer.objects.filter(request=dispatch_round).exists():
+    if first is None and by is None:
+        first = not JobOffer.objects.filter(request=dispatch_round).exists()
+    if by is None and first:
         # The round's first offer: how long the booking waited for dispatch.
         metrics.DISPATCH_LATENCY.observe(max((now - dispatch_round.created).total_seconds(), 0))
     # The partial unique index ``one_open_offer`` refuses a second open offer; the caller

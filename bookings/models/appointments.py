@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.exceptions import InvalidTransition
 from bookings.models.event_reasons import reason_shown
+from bookings.models.order_status import order_status_set
 from bookings.models.workers import Worker
 from marketplace.policy import TRAVEL_BUFFER
 
@@ -342,7 +343,7 @@ class Appointment(models.Model):
         else:
             target = "Confirmed"
         if target != order.status and target in order.available_statuses():
-            order.set_status(target)
+            order_status_set(order, target)
 
 
 class AppointmentEvent(models.Model):

@@ -1,7 +1,8 @@
 """A sent notice's email and SMS: rows sent once, retried with backoff, quiet at night.
 
 ``deliveries_create`` writes one ``NoticeDelivery`` per chosen channel (email, SMS) in the
-transaction that marks the notice sent; ``delivery_send`` claims one (pending → sending, a
+transaction that marks the notice sent, those due now already claimed by that sender, who
+sends them after the commit (``delivery_send_claimed``); ``delivery_send`` claims one (pending → sending, a
 conditional UPDATE, like the notices), sends it with no lock held and records the outcome;
 ``deliveries_send_due`` (beat, with the reminders) sends the due ones nobody has.
 
@@ -77,8 +78,14 @@ def sms_due_at(notice: Notice, now: datetime) -> datetime:
 
 
 def deliveries_create(*, notice: Notice, user, message, channels, now) -> list[NoticeDelivery]:
-    """One pending delivery per chosen channel among email and SMS (inside the caller's
-    transaction, which marks ``notice`` sent). Returns them."""
+    """One delivery per chosen channel among email and SMS (inside the caller's transaction,
+    which marks ``notice`` sent). Returns them.
+
+    A delivery due ``now`` is written already claimed by the caller (``sending``, first
+    attempt), who sends it right after the commit (``delivery_send_claimed``): no claiming
+    UPDATE and no re-read per delivery. If the caller dies first, the claim lapses after
+    ``reminder_lease`` and ``deliveries_send_due`` (beat) sends it, as after any claim. One
+    due later (an SMS over the quiet hours) is written ``pending``."""
     rows = []
     if "email" in channels and user.email:
         rows.append(
@@ -103,6 +110,9 @@ def deliveries_create(*, notice: Notice, user, message, channels, now) -> list[N
                 due_at=sms_due_at(notice, now),
             )
         )
+    for row in rows:
+        if row.due_at <= now:
+            row.status, row.claimed_at, row.attempts = Status.SENDING, now, 1
     return NoticeDelivery.objects.bulk_create(rows)
 
 
@@ -130,10 +140,27 @@ def delivery_send(*, delivery_id: int, now=None) -> bool:
     if not claimed:
         return False
     delivery = NoticeDelivery.objects.select_related("notice").get(pk=delivery_id)
-    mine = NoticeDelivery.objects.filter(pk=delivery_id, status=Status.SENDING)
     if not _still_true(delivery, now):
-        mine.update(status=Status.CANCELLED)
+        NoticeDelivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
+            status=Status.CANCELLED
+        )
         return False
+    return _send(delivery, now)
+
+
+def delivery_send_claimed(delivery: NoticeDelivery, now=None) -> bool:
+    """Send a delivery that ``deliveries_create`` wrote claimed (``sending``) for this caller,
+    right after the commit that marked its notice sent; True if it was sent.
+
+    Its notice was found still true by that same sender a moment before
+    (``reminder_send``), so it is not read again. Failures as ``delivery_send``."""
+    return _send(delivery, now or timezone.now())
+
+
+def _send(delivery: NoticeDelivery, now) -> bool:
+    """Send a claimed delivery (``delivery.attempts``: this attempt's number) and record the
+    outcome; the row is changed only while it is still ``sending``."""
+    mine = NoticeDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING)
     try:
         # A network call, outside any transaction and lock.
         if delivery.channel == Channel.EMAIL:

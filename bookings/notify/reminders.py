@@ -21,10 +21,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Appointment, Notice, Worker
+from bookings.models import Appointment, Notice, NoticeDelivery, Worker
 from bookings.notify.channels import inbox_write
 from bookings.notify.claims import MAY_GO_STALE, reminder_lease, reminder_still_wanted
-from bookings.notify.deliveries import deliveries_create, deliveries_send_due, delivery_send
+from bookings.notify.deliveries import (
+    deliveries_create,
+    deliveries_send_due,
+    delivery_send_claimed,
+)
 from bookings.notify.messages import message_for, recipient_of
 from bookings.notify.preferences import channels_for
 from marketplace import metrics
@@ -59,7 +63,7 @@ def reminders_plan(appointment: Appointment, *, now=None, new: bool = False) -> 
     # Read only when a worker's reminder has gone out (a booking's plan costs no query more).
     reached = {r.recipient_id for r in rows if r.kind == Kind.WORKER_1H and r.recipient_id}
     worker_user_id = _worker_user_id(appointment) if reached else None
-    new = []
+    new, moved, cancelled = [], [], []
     for kind, before in BEFORE_START.items():
         due = appointment.start - before
         pending = next(
@@ -75,13 +79,19 @@ def reminders_plan(appointment: Appointment, *, now=None, new: bool = False) -> 
         if covered or due <= now:
             if pending is not None:
                 pending.status = Notice.Status.CANCELLED
-                pending.save(update_fields=["status"])
+                cancelled.append(pending.pk)
         elif pending is not None:
             if pending.due_at != due:
                 pending.due_at = due
-                pending.save(update_fields=["due_at"])
+                moved.append(pending)
         else:
             new.append(Notice(appointment=appointment, kind=kind, due_at=due))
+    # One statement each (a move shifts all three reminders): the rows were read in this
+    # transaction, under the appointment's lock (or inserted by it).
+    if cancelled:
+        Notice.objects.filter(pk__in=cancelled).update(status=Notice.Status.CANCELLED)
+    if moved:
+        Notice.objects.bulk_update(moved, ["due_at"])
     Notice.objects.bulk_create(new)
 
 
@@ -133,10 +143,15 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
         reminder.appointment = Appointment.objects.select_related(
             "product", "community", "household", "resident"
         ).get(pk=reminder.appointment_id)
-    if reminder.appointment_id is not None and reminder.appointment.worker_id is not None:
-        reminder.appointment.worker = Worker.objects.select_related("user").get(
-            pk=reminder.appointment.worker_id
-        )
+    appointment = reminder.appointment if reminder.appointment_id is not None else None
+    if (
+        appointment is not None
+        and appointment.worker_id is not None
+        and (reminder.kind == Kind.WORKER_1H or appointment.status in Appointment.WORKER_ACCEPTED)
+    ):
+        # The worker is read only when the message names them (``accepted_worker``) or goes
+        # to them (the worker's reminder): not for a booking's notices, before anyone accepted.
+        appointment.worker = Worker.objects.select_related("user").get(pk=appointment.worker_id)
     if not reminder_still_wanted(reminder, now):
         Notice.objects.filter(pk=reminder_id, status=Notice.Status.SENDING).update(
             status=Notice.Status.CANCELLED
@@ -164,10 +179,11 @@ def reminder_send(*, reminder_id: int, now=None) -> bool:
             )
     if marked:
         metrics.REMINDER_LATENESS.observe(max((sent_at - reminder.due_at).total_seconds(), 0))
-    # Network calls, outside any transaction and lock; each delivery is claimed once.
+    # Network calls, outside any transaction and lock; the deliveries due now were written
+    # claimed by this sender (``deliveries_create``), the others wait for beat.
     for delivery in deliveries:
-        if delivery.due_at <= now:
-            delivery_send(delivery_id=delivery.pk, now=now)
+        if delivery.status == NoticeDelivery.Status.SENDING:
+            delivery_send_claimed(delivery, now)
     return bool(marked)
 
 

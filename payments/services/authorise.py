@@ -194,15 +194,22 @@ def payment_authorise(
 
 
 def payment_schedule(
-    *, order: Order, user, amount: Decimal, idempotency_key: str, authorise_at: datetime
+    *,
+    order: Order,
+    user,
+    amount: Decimal,
+    idempotency_key: str,
+    authorise_at: datetime,
+    card: SavedCard | None = None,
 ) -> PaymentIntentRecord:
     """Book with the card saved but not authorised; beat authorises it at ``authorise_at`` (UTC).
 
-    Writes a SCHEDULED intent for ``amount`` (yuan); nothing is sent to Stripe. Raises
-    ``NoSavedCard``, ``PaymentInProgress`` and ``InvalidPaymentOperation`` as
-    ``payment_authorise`` does; the same key returns the same intent.
+    Writes a SCHEDULED intent for ``amount`` (yuan) on the default (or given) card; nothing is
+    sent to Stripe. Raises ``NoSavedCard``, ``PaymentInProgress`` and
+    ``InvalidPaymentOperation`` as ``payment_authorise`` does; the same key returns the same
+    intent.
     """
-    card = _card_for(user, None)
+    card = _card_for(user, card)
     intent, _must_call = _claim_intent(
         order=order,
         user=user,
@@ -230,20 +237,32 @@ def authorisation_time(starts_at: datetime, *, now: datetime | None = None) -> d
 
 
 def payment_authorise_or_schedule(
-    *, order: Order, user, amount: Decimal, idempotency_key: str, starts_at: datetime
+    *,
+    order: Order,
+    user,
+    amount: Decimal,
+    idempotency_key: str,
+    starts_at: datetime,
+    card: SavedCard | None = None,
 ) -> PaymentIntentRecord:
     """One click: authorise ``amount`` (yuan) now, or schedule it when the start is far ahead.
 
+    ``card``: the user's default card when the caller has just read it (None: read here).
     See ``authorisation_time`` for when; raises what ``payment_authorise`` (now) or
     ``payment_schedule`` (later) raise.
     """
     when = authorisation_time(starts_at)
     if when is None:
         return payment_authorise(
-            order=order, user=user, amount=amount, idempotency_key=idempotency_key
+            order=order, user=user, amount=amount, idempotency_key=idempotency_key, card=card
         )
     return payment_schedule(
-        order=order, user=user, amount=amount, idempotency_key=idempotency_key, authorise_at=when
+        order=order,
+        user=user,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        authorise_at=when,
+        card=card,
     )
 
 

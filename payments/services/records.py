@@ -9,6 +9,7 @@ order page and Oscar's dashboard tell the truth. Amounts here are yuan ``Decimal
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.dispatch import Signal
 from oscar.apps.order.models import Order
 from oscar.apps.payment.models import Source, SourceType
@@ -25,8 +26,17 @@ def payment_for_order(order: Order) -> PaymentIntentRecord | None:
     "Live" is one of ``PaymentIntentRecord.ACTIVE`` (scheduled, pending, requires action,
     authorised, captured); the database allows at most one per order.
     """
-    live = order.stripe_intents.filter(status__in=PaymentIntentRecord.ACTIVE).first()
-    return live or order.stripe_intents.first()
+    # One query: the live one first, then newest first (the model's ordering).
+    live_first = Case(
+        When(status__in=PaymentIntentRecord.ACTIVE, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        PaymentIntentRecord.objects.filter(order_id=order.pk)
+        .order_by(live_first, *PaymentIntentRecord._meta.ordering)
+        .first()
+    )
 
 
 def source_for(intent: PaymentIntentRecord) -> Source:
