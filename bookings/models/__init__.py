@@ -3,7 +3,8 @@
 and Django finds every model of the ``bookings`` app.
 
 - ``workers``: Worker, WeeklyHours, TimeOff
-- ``appointments``: Appointment, AppointmentEvent (and the range expression its constraint uses)
+- ``appointments``: Appointment (and the range expression its constraint uses)
+- ``appointment_events``: AppointmentEvent, the timeline
 - ``dispatch``: DispatchRound (the outbox), JobOffer, DispatchAttempt
 - ``notices``: Notice (reminders, job-offer and escalation notices, rating requests, what
   happened to an appointment), NoticeDelivery (its email and SMS), ChannelPreference
@@ -15,7 +16,8 @@ and Django finds every model of the ``bookings`` app.
 """
 
 from bookings.conversation.models import AppointmentMessage
-from bookings.models.appointments import Appointment, AppointmentEvent, TsTzRange
+from bookings.models.appointment_events import AppointmentEvent
+from bookings.models.appointments import Appointment, TsTzRange
 from bookings.models.calendar import CalendarFeed, _new_token
 from bookings.models.dispatch import DispatchAttempt, DispatchRound, JobOffer
 from bookings.models.notices import ChannelPreference, Notice, NoticeDelivery
