@@ -65,8 +65,9 @@ DJANGO_KEYS = (
 
 
 def say(msg: str) -> None:
-    """Print one line of progress, with the time of day."""
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    """Print one line of progress, with the time of day in UTC (Django's setup sets the
+    process's TZ to Asia/Shanghai midway, so local time would jump)."""
+    print(f"[bench {time.strftime('%H:%M:%SZ', time.gmtime())}] {msg}", flush=True)
 
 
 def bench_env(port: int, static_root: str) -> dict:
