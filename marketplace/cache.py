@@ -23,6 +23,11 @@ def register_version_key(key: str) -> str:
     return key
 
 
+def is_registered(key: str) -> bool:
+    """Whether ``key`` is one of the versions read once per request (``request_version``)."""
+    return key in _VERSION_KEYS
+
+
 def register_user_key(key_for) -> None:
     """Make ``key_for(user_id)`` one of the per-user values read with the versions."""
     if key_for not in _USER_KEYS:

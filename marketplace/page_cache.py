@@ -7,6 +7,12 @@ community and language. They carry no per-visitor token: the header's community 
 language switch are GET forms (``marketplace.views.choose_community``, ``choose_language``), and
 no form on these pages posts. So the rendered page is stored as it is and served as it is.
 
+A service page is shared the same way: a visitor's times (and the basket's list) are GET forms
+to ``bookings:login-to-book``, which asks them to log in and brings them back to the chosen
+time; the page is stale once the catalogue, a fee board, a review or a calendar version of the
+slot cache its times were read under moves on, and kept at most a minute (the booking window
+moves with the clock). A signed-in resident's service page is never stored.
+
 Two halves, as Django's own ``UpdateCacheMiddleware``/``FetchFromCacheMiddleware`` pair:
 
 * the view wraps its rendering in ``anonymous_page``: it decides whether this visitor may
@@ -58,7 +64,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, get_language_from_request
 from wagtail.models import PageViewRestriction
 
-from marketplace.cache import read_with_versions, request_version
+from marketplace.cache import is_registered, read_with_versions, request_version
 from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
 from marketplace.community import SESSION_KEY as COMMUNITY_SESSION_KEY
 from marketplace.personal_page_cache import personal_page
@@ -68,7 +74,7 @@ PAGE_SECONDS = 10 * 60
 #: Paths that may be shared pages (exact, and prefixes of paths ending in ``/``): only these
 #: are looked up in the cache. Which of them are shared is the views' choice (``anonymous_page``).
 SHARED_PATHS = ("/shop/catalogue/",)
-SHARED_PREFIXES = ("/boards/",)
+SHARED_PREFIXES = ("/boards/", "/shop/catalogue/")
 _TOKEN_FIELD = b'name="csrfmiddlewaretoken"'
 #: A per-response CSP nonce (``<script nonce="...">``): another visitor's response has another.
 _NONCE = b' nonce="'
@@ -106,32 +112,53 @@ class SharedPageMiddleware:
         return response
 
 
-def anonymous_page(request, name: str, version_keys: tuple, render):
+def anonymous_page(
+    request,
+    name: str,
+    version_keys: tuple,
+    render,
+    *,
+    more_versions=None,
+    seconds: int = PAGE_SECONDS,
+    personal: bool = True,
+):
     """``render()``'s response, marked shared (and stored by ``SharedPageMiddleware``) when
     this visitor may share it and it may be stored, else marked ``private``.
 
     ``name`` tells the pages apart; ``version_keys`` are the cache keys of the versions that
     move on whenever anything the page shows changes (registered with
-    ``marketplace.cache.register_version_key``). A signed-in resident's page may be their own
-    stored copy (``marketplace.personal_page_cache``)."""
+    ``marketplace.cache.register_version_key``). ``more_versions()`` (optional), called after
+    rendering, gives further ``{cache key: version}`` the page was rendered under, read before
+    the data they guard (the service page's slot calendars, ``ServiceBooking.versions``): a
+    hit checks them too. ``seconds``: how long the copy is kept at most. A signed-in
+    resident's page may be their own stored copy (``marketplace.personal_page_cache``) unless
+    ``personal`` is False."""
     if not _shareable(request):
+        if not personal:
+            return _private(_rendered(render()))
         return _private(personal_page(request, name, version_keys, render))
     versions = {
         key: request_version(request, key) for key in (*version_keys, COMMUNITIES_VERSION_KEY)
     }
-    response = render()
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response = response.render()
+    response = _rendered(render())
     if not _storable(response):
         return _private(response)
+    if more_versions is not None:
+        versions.update(more_versions())
     community = current_community(request=request)
     page_key = getattr(request, _KEY_ATTR, None) or _key(
         request, get_language() or "", community.pk if community else 0
     )
     etag = quote_etag(_digest(name, page_key, *versions.values()))
     rendered_at = int(time.time())
-    setattr(request, _STORE_ATTR, (name, versions, etag, rendered_at))
+    setattr(request, _STORE_ATTR, (name, versions, etag, rendered_at, seconds))
     return _shared(response, etag, rendered_at)
+
+
+def _rendered(response):
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response = response.render()
+    return response
 
 
 # --- the middleware's halves ---------------------------------------------------------------
@@ -171,8 +198,13 @@ def _key(request, language: str, community_id) -> str:
 def _serve(request, entry) -> HttpResponse | None:
     """The stored page (or 304), or None when any version it was rendered under has moved."""
     name, versions, etag, rendered_at, content, headers = entry
-    if any(request_version(request, key) != seen for key, seen in versions.items()):
-        return None
+    # Registered versions were read with the page; any others (the slot calendars) in one go.
+    others = [key for key in versions if not is_registered(key)]
+    current = cache.get_many(others) if others else {}
+    for key, seen in versions.items():
+        now = current.get(key, 0) if key in others else request_version(request, key)
+        if now != seen:
+            return None
     not_modified = get_conditional_response(request, etag=etag, last_modified=rendered_at)
     if not_modified is not None:
         return _shared(not_modified, etag, rendered_at)
@@ -190,9 +222,9 @@ def _store(request, key: str, response) -> None:
     community = current_community(request=request)
     if key != _key(request, get_language() or "", community.pk if community else 0):
         return
-    name, versions, etag, rendered_at = shared
+    name, versions, etag, rendered_at, seconds = shared
     headers = dict(response.items())
-    cache.set(key, (name, versions, etag, rendered_at, response.content, headers), PAGE_SECONDS)
+    cache.set(key, (name, versions, etag, rendered_at, response.content, headers), seconds)
 
 
 # --- shared by both ------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def available_slots(
     duration: timedelta | None = None,
     now: datetime | None = None,
     exclude_appointment=None,
+    seen: dict | None = None,
 ) -> list[Slot]:
     """Free slots from ``start`` to ``end`` (clamped to the booking window), earliest first.
 
@@ -85,7 +86,9 @@ def available_slots(
     shows the next few days; the JSON picker asks for a date range). ``exclude_appointment``
     is left out of the workers' calendars (the appointment being rescheduled); without it,
     each day's starts come from the slot cache when its workers' calendars have not changed
-    (``bookings.availability.slot_cache``).
+    (``bookings.availability.slot_cache``). ``seen`` (a dict, optional) gets the cache
+    versions the slots were read under (``{version key: version}``: the workers version and
+    each qualified worker's calendar version).
     """
     earliest, latest = booking_window(now)
     start = max(start or earliest, earliest)
@@ -115,6 +118,7 @@ def available_slots(
                 product=product,
                 stockrecord=stockrecord,
                 community=community,
+                seen=seen,
             )
         else:
             by_day = _day_starts(workers, days, duration, exclude_appointment)
@@ -155,7 +159,7 @@ def _day_starts(workers, days: list[date], duration: timedelta, exclude_appointm
     return by_day
 
 
-def _cached_day_starts(workers, days, duration, *, product, stockrecord, community):
+def _cached_day_starts(workers, days, duration, *, product, stockrecord, community, seen=None):
     """``_day_starts`` through the slot cache: fresh days from it, the rest computed (from
     the first to the last missing day, in one read) and stored."""
     keys = slot_cache.day_keys(
@@ -164,8 +168,9 @@ def _cached_day_starts(workers, days, duration, *, product, stockrecord, communi
         community=community,
         duration_minutes=int(duration.total_seconds() // 60),
         days=days,
+        seen=seen,
     )
-    by_day = slot_cache.read_days(keys)
+    by_day = slot_cache.read_days(keys, seen)
     missing = [day for day in days if day not in by_day]
     if not missing:
         return by_day
@@ -173,6 +178,9 @@ def _cached_day_starts(workers, days, duration, *, product, stockrecord, communi
     if not worker_ids:
         return None
     versions = slot_cache.versions_before(worker_ids)
+    if seen is not None:
+        for w, v in versions.items():  # the first version read: the oldest data shown
+            seen.setdefault(slot_cache.calendar_version_key(w), v)
     span = [missing[0] + timedelta(days=i) for i in range((missing[-1] - missing[0]).days + 1)]
     computed = _day_starts(workers.filter(pk__in=worker_ids), span, duration)
     if computed is None:

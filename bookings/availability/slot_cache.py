@@ -56,10 +56,15 @@ def workers_changed() -> None:
     bump_versions([WORKERS_VERSION_KEY])
 
 
-def day_keys(*, product, stockrecord, community, duration_minutes: int, days: list[date]):
+def day_keys(
+    *, product, stockrecord, community, duration_minutes: int, days: list[date], seen=None
+):
     """``{day: cache key}``: the key names everything else the day's starts depend on (the
-    product's kind of service, the provider priced, the duration), and the workers version."""
+    product's kind of service, the provider priced, the duration), and the workers version.
+    ``seen`` (a dict, optional) gets ``{WORKERS_VERSION_KEY: version}`` (see ``read_days``)."""
     workers_version = cache.get(WORKERS_VERSION_KEY, 0)
+    if seen is not None:
+        seen.setdefault(WORKERS_VERSION_KEY, workers_version)
     prefix = (
         f"linli:slots:{product.pk}:{product.product_class_id}:{stockrecord.partner_id}"
         f":{community.pk}:{duration_minutes}:w{workers_version}"
@@ -67,11 +72,13 @@ def day_keys(*, product, stockrecord, community, duration_minutes: int, days: li
     return {day: f"{prefix}:{day.isoformat()}" for day in days}
 
 
-def read_days(keys: dict[date, str]) -> dict[date, list[datetime]]:
+def read_days(keys: dict[date, str], seen=None) -> dict[date, list[datetime]]:
     """The days of ``keys`` whose entries are present and fresh, as ``{day: [aware start]}``.
 
     Two cache reads whatever the number of days: the entries, then the calendar versions of
-    every worker they name."""
+    every worker they name. ``seen`` (a dict, optional) gets ``{calendar version key:
+    version}`` of the workers of the fresh days: a page built from them (the shared service
+    page, ``marketplace.page_cache``) is stale once any of them moves on."""
     entries = cache.get_many(list(keys.values()))
     if not entries:
         return {}
@@ -82,9 +89,12 @@ def read_days(keys: dict[date, str]) -> dict[date, list[datetime]]:
         entry = entries.get(key)
         if entry is None:
             continue
-        ids, seen, starts = entry
-        if all(versions[w] == v for w, v in zip(ids, seen, strict=True)):
+        ids, stored, starts = entry
+        if all(versions[w] == v for w, v in zip(ids, stored, strict=True)):
             fresh[day] = [datetime.fromtimestamp(s, tz=LOCAL_TZ) for s in starts]
+            if seen is not None:
+                for w in ids:  # the first version read: the oldest data the page shows
+                    seen.setdefault(calendar_version_key(w), versions[w])
     return fresh
 
 

@@ -81,6 +81,20 @@ def _booked_status(appointment) -> int:
     return 202 if appointment.status == Appointment.Status.HELD else 200
 
 
+@require_GET
+def login_to_book(request):
+    """A visitor's time on a shared service page (``?product=<pk>&start=<ISO time>``): the
+    login page, saying why, and back to the service page with that time chosen (``?slot=``).
+    A signed-in resident goes straight back to it. The shared page's time buttons are GET
+    forms to here, so the page carries no per-visitor token (``marketplace.page_cache``)."""
+    product = _service(request.GET.get("product"))
+    back = f"{product.get_absolute_url()}?{urlencode({'slot': request.GET.get('start', '')})}"
+    if request.user.is_authenticated:
+        return redirect(back)
+    messages.info(request, _("Please log in to book this time. You will come back to it."))
+    return redirect_to_login(back)
+
+
 @rate_limited("booking")
 @require_POST
 def book(request):

@@ -54,8 +54,9 @@ class ServiceBooking:
     times); ``quote`` the price there, or ``refusal`` why it cannot be booked there;
     ``slot_days`` the next ``DAYS_SHOWN`` days with free ``slots``, as [(local date, [Slot])];
     ``chosen`` the start the visitor picked before being asked for their address (aware, or
-    None); ``nonce`` the page view's booking key prefix; ``payment`` how one click will take
-    the payment (the saved card authorised, or after the service).
+    None); ``nonce`` the page view's booking key prefix (empty for a visitor, whose page is
+    shared); ``payment`` how one click will take the payment (the saved card authorised, or
+    after the service).
     """
 
     community: object = None
@@ -68,6 +69,9 @@ class ServiceBooking:
     chosen: datetime | None = None
     nonce: str = ""
     payment: PaymentPlan = field(default_factory=PaymentPlan)
+    #: The slot cache's versions the slots were read under (``{key: version}``): a stored copy
+    #: of the page is stale once one moves on (``marketplace.page_cache``).
+    versions: dict = field(default_factory=dict)
 
 
 def service_booking(*, request, product) -> ServiceBooking:
@@ -79,7 +83,8 @@ def service_booking(*, request, product) -> ServiceBooking:
         community=current_community(request=request),
         duration_minutes=int(terms.duration.total_seconds() // 60),
         cancellation_fee=terms.cancellation_fee,
-        nonce=booking_nonce(request),
+        # A visitor's page is shared (``marketplace.page_cache``): no per-view key in it.
+        nonce=booking_nonce(request) if request.user.is_authenticated else "",
         payment=payment_plan(getattr(request, "user", None)),
     )
     if booking.community is None:
@@ -95,6 +100,7 @@ def service_booking(*, request, product) -> ServiceBooking:
         community=booking.community,
         max_days=DAYS_SHOWN,
         duration=terms.duration,
+        seen=booking.versions,
     )
     booking.slot_days = group_by_day(booking.slots)
     if request.GET.get("slot"):

@@ -18,6 +18,7 @@ urlpatterns = [
         "shop/services/<int:product_pk>/basket/", booking_views.add_to_basket, name="add-to-basket"
     ),
     path("shop/book/", booking_views.book, name="book"),
+    path("shop/book/login/", booking_views.login_to_book, name="login-to-book"),
     path("shop/accounts/appointments/", views.appointment_list, name="appointment-list"),
     path(
         "shop/accounts/appointments/<int:pk>/", views.appointment_detail, name="appointment-detail"

@@ -95,7 +95,8 @@ def slot_buttons(context) -> str:
 
     Context: ``slots``, ``action`` (URL), ``product`` (optional: sent along for booking),
     ``chosen`` (aware start or None), ``nonce`` (the page view's booking key prefix, computed by
-    the view: ``bookings.residents.service_page.booking_nonce``)."""
+    the view: ``bookings.residents.service_page.booking_nonce``), ``method`` ("get": a
+    visitor's forms, which carry neither token nor key: ``bookings:login-to-book``)."""
     return _slot_forms(context, context.get("slots") or [])
 
 
@@ -108,8 +109,11 @@ def _slot_forms(context, slots) -> str:
         context.get("product"),
         context.get("chosen"),
     )
-    token = str(context.get("csrf_token") or "")
-    head = format_html('<form method="post" action="{}" class="mr-2 mb-2">', action)
+    visitor = context.get("method") == "get"
+    token = "" if visitor else str(context.get("csrf_token") or "")
+    head = format_html(
+        '<form method="{}" action="{}" class="mr-2 mb-2">', "get" if visitor else "post", action
+    )
     if token and token != "NOTPROVIDED":
         head += format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
     if product:
@@ -129,9 +133,9 @@ def _slot_forms(context, slots) -> str:
             day = titles[local.date()] = escape(date_format(local, "MONTH_DAY_FORMAT"))
         active = " active" if chosen and chosen == slot.start else ""
         title = book % {"day": day, "time": clock}
+        key = "" if visitor else f'<input type="hidden" name="key" value="{prefix}:{iso}">'
         forms.append(
-            f'{head}<input type="hidden" name="start" value="{iso}">'
-            f'<input type="hidden" name="key" value="{prefix}:{iso}">'
+            f'{head}<input type="hidden" name="start" value="{iso}">{key}'
             f'<button type="submit" class="btn btn-outline-primary btn-sm linli-slot{active}" '
             f'data-start="{iso}" title="{title}">{clock}</button></form>'
         )

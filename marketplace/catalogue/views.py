@@ -24,10 +24,17 @@ from oscar.apps.catalogue.views import ProductCategoryView  # noqa: F401
 from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailView
 
 from bookings.residents.service_page import service_booking
+from cms.cache import BOARDS_VERSION_KEY
+from feedback.ratings.cache import REVIEWS_VERSION_KEY
 from marketplace.catalogue.listing_cache import CATALOGUE_VERSION_KEY, catalogue_version
 from marketplace.catalogue.models import Product, ProductClass
 from marketplace.community import current_community
 from marketplace.page_cache import anonymous_page
+
+#: How long a visitor's shared service page is kept (seconds): its times are cut to the
+#: booking window when computed, and that window moves on with the clock. A time that has
+#: just left it is refused at booking (the locked re-check), as any stale time is.
+SERVICE_PAGE_SECONDS = 60
 
 
 class _CountCachedPaginator(Paginator):
@@ -109,6 +116,9 @@ class ProductDetailView(CoreProductDetailView):
     """A service's page: Oscar's detail view with ``booking`` (a ``ServiceBooking``) in the
     context, for ``bookings/partials/service_panel.html``."""
 
+    #: The slot cache versions the page's times were read under (``ServiceBooking.versions``).
+    slot_versions: dict = {}
+
     def get_queryset(self):
         """Oscar's products with their kind of service, which the page shows (one query)."""
         return super().get_queryset().select_related("product_class")
@@ -122,8 +132,31 @@ class ProductDetailView(CoreProductDetailView):
         """None: no stock alerts (see ``get_alert_status``)."""
         return None
 
+    def get(self, request, *args, **kwargs):
+        """The page; a visitor's is shared (``marketplace.page_cache``): stale once the
+        catalogue (price, terms), a fee board, a review or any calendar of the slots shown
+        moves on, and kept at most ``SERVICE_PAGE_SECONDS`` (the booking window moves)."""
+        render = super().get
+        return anonymous_page(
+            request,
+            "service",
+            (CATALOGUE_VERSION_KEY, BOARDS_VERSION_KEY, REVIEWS_VERSION_KEY),
+            lambda: render(request, *args, **kwargs),
+            more_versions=lambda: self.slot_versions,
+            seconds=SERVICE_PAGE_SECONDS,
+            personal=False,
+        )
+
+    def send_signal(self, request, response, product):
+        """Oscar's product-viewed signal (the recently-viewed cookie, view counts) for a
+        signed-in resident only: a visitor's page is shared, and a page that sets a cookie is
+        not (a stored copy is served without the view running anyway)."""
+        if request.user.is_authenticated:
+            super().send_signal(request, response, product)
+
     def get_context_data(self, **kwargs):
         """Oscar's context plus ``booking``: quote, free slots by day, chosen slot, nonce."""
         context = super().get_context_data(**kwargs)
         context["booking"] = service_booking(request=self.request, product=self.object)
+        self.slot_versions = context["booking"].versions
         return context

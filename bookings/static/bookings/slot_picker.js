@@ -18,11 +18,17 @@
         box.className = "linli-slots d-flex flex-wrap";
         data.slots.forEach(function (slot) {
           var form = document.createElement("form");
-          form.method = "post";
+          // A visitor's forms are GETs to the login (a shared page has no token or key).
+          var visitor = input.dataset.method === "get";
+          form.method = visitor ? "get" : "post";
           form.action = input.dataset.bookUrl;
           form.className = "mr-2 mb-2";
-          [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["product", input.dataset.product],
-           ["start", slot.start], ["key", (input.dataset.nonce || "") + ":" + slot.start]].forEach(function (pair) {
+          var fields = [["product", input.dataset.product], ["start", slot.start]];
+          if (!visitor) {
+            fields.push(["csrfmiddlewaretoken", csrf ? csrf.value : ""],
+                        ["key", (input.dataset.nonce || "") + ":" + slot.start]);
+          }
+          fields.forEach(function (pair) {
             var hidden = document.createElement("input");
             hidden.type = "hidden"; hidden.name = pair[0]; hidden.value = pair[1];
             form.appendChild(hidden);
