@@ -225,6 +225,23 @@ def _with_cards(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
     )
 
 
+#: What a board card and its digest read (bookings/provider/_dispatch_live.html and
+#: bookings.console.views.manage._board): loading only these skips a few hundred columns a
+#: page (descriptions, timestamps) that were parsed and never shown.
+CARD_FIELDS = (
+    "start",
+    "product__title",
+    "product__title_en",
+    "product__parent",
+    "community__name",
+    "community__name_en",
+    "household__building",
+    "worker__user__first_name",
+    "worker__user__last_name",
+    "worker__user__email",
+)
+
+
 def dispatch_board_jobs(provider) -> QuerySet[Appointment]:
     """The dispatch board's jobs without their cards (only ``is_escalated``), in the board's
     order: cheap to count and to page (no joins beyond the provider's stock records)."""
@@ -239,7 +256,7 @@ def dispatch_board_cards(ids: QuerySet) -> QuerySet[Appointment]:
     """The board's cards (as :func:`dispatch_board`) of the jobs whose ids ``ids`` gives: a
     sliced ``dispatch_board_jobs(...).values_list("pk", flat=True)``, run as a subquery of the
     same statement, so PostgreSQL joins the card's tables for one page, not every job."""
-    return _with_cards(_escalated_first(Appointment.objects.filter(pk__in=ids)))
+    return _with_cards(_escalated_first(Appointment.objects.filter(pk__in=ids))).only(*CARD_FIELDS)
 
 
 def dispatch_board(provider) -> QuerySet[Appointment]:
