@@ -205,23 +205,62 @@ def appointment_assign(*, appointment: Appointment, worker: Worker, by) -> Appoi
     return appointment
 
 
+def _escalated_first(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """``queryset`` with ``is_escalated`` and the board's order: escalated first, then by start."""
+    return queryset.annotate(
+        is_escalated=Exists(
+            DispatchRound.objects.filter(
+                appointment=OuterRef("pk"), status=DispatchRound.Status.ESCALATED
+            )
+        )
+    ).order_by("-is_escalated", "start", "pk")
+
+
+def _with_cards(queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """``queryset`` with what a board card shows: its product, community, worker, household
+    and ``open_offer`` (the id of its open offer, or None)."""
+    open_offer = JobOffer.objects.filter(appointment=OuterRef("pk"), status=JobOffer.Status.OPEN)
+    return queryset.select_related("product", "community", "worker__user", "household").annotate(
+        open_offer=open_offer.values("pk")[:1]
+    )
+
+
+#: What a board card and its digest read (bookings/provider/_dispatch_live.html and
+#: bookings.console.views.manage._board): loading only these skips a few hundred columns a
+#: page (descriptions, timestamps) that were parsed and never shown.
+CARD_FIELDS = (
+    "start",
+    "product__title",
+    "product__title_en",
+    "product__parent",
+    "community__name",
+    "community__name_en",
+    "household__building",
+    "worker__user__first_name",
+    "worker__user__last_name",
+    "worker__user__email",
+)
+
+
+def dispatch_board_jobs(provider) -> QuerySet[Appointment]:
+    """The dispatch board's jobs without their cards (only ``is_escalated``), in the board's
+    order: cheap to count and to page (no joins beyond the provider's stock records)."""
+    return _escalated_first(
+        Appointment.objects.filter(
+            stockrecord__partner=provider, status=Status.CONFIRMED, start__gt=timezone.now()
+        )
+    )
+
+
+def dispatch_board_cards(ids: QuerySet) -> QuerySet[Appointment]:
+    """The board's cards (as :func:`dispatch_board`) of the jobs whose ids ``ids`` gives: a
+    sliced ``dispatch_board_jobs(...).values_list("pk", flat=True)``, run as a subquery of the
+    same statement, so PostgreSQL joins the card's tables for one page, not every job."""
+    return _with_cards(_escalated_first(Appointment.objects.filter(pk__in=ids))).only(*CARD_FIELDS)
+
+
 def dispatch_board(provider) -> QuerySet[Appointment]:
     """The provider's upcoming jobs nobody has accepted yet, escalated ones first.
 
     Each carries ``is_escalated`` and ``open_offer`` (the id of its open offer, or None)."""
-    open_offer = JobOffer.objects.filter(appointment=OuterRef("pk"), status=JobOffer.Status.OPEN)
-    return (
-        Appointment.objects.filter(
-            stockrecord__partner=provider, status=Status.CONFIRMED, start__gt=timezone.now()
-        )
-        .select_related("product", "community", "worker__user", "household")
-        .annotate(
-            is_escalated=Exists(
-                DispatchRound.objects.filter(
-                    appointment=OuterRef("pk"), status=DispatchRound.Status.ESCALATED
-                )
-            ),
-            open_offer=open_offer.values("pk")[:1],
-        )
-        .order_by("-is_escalated", "start", "pk")
-    )
+    return _with_cards(dispatch_board_jobs(provider))

@@ -203,6 +203,15 @@ class Appointment(models.Model):
                 name="appointment_worker_active",
                 condition=Q(status__in=["held", "confirmed", "accepted", "in_progress"]),
             ),
+            # The dispatch board's jobs (confirmed, upcoming) by start, with what it joins and
+            # sorts on: PostgreSQL counts and pages a provider's board from the index alone
+            # instead of visiting every upcoming appointment's row (bookings.dispatch.assignment).
+            models.Index(
+                fields=["start"],
+                include=["stockrecord", "id"],
+                name="appointment_confirmed_start",
+                condition=Q(status="confirmed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,7 +17,11 @@ from bookings.console.access import job_for, stockrecord_for, worker_for
 from bookings.console.forms import AssignForm, EarningsForm, PriceForm
 from bookings.console.schedule import free_qualified_workers
 from bookings.console.views.base import console, page
-from bookings.dispatch.assignment import appointment_assign, dispatch_board
+from bookings.dispatch.assignment import (
+    appointment_assign,
+    dispatch_board_cards,
+    dispatch_board_jobs,
+)
 from bookings.exceptions import BookingError
 from marketplace.cache import content_digest
 from marketplace.csv_export import csv_download
@@ -32,7 +36,10 @@ def _board(provider, page_number) -> dict:
 
     The cards are a template fragment cached under ``shown`` and the language: drawing fifty
     of them was most of the page's CPU, and they only change when one of these values does."""
-    board = Paginator(dispatch_board(provider), DISPATCH_PAGE_SIZE).get_page(page_number)
+    jobs = dispatch_board_jobs(provider).values_list("pk", flat=True)
+    board = Paginator(jobs, DISPATCH_PAGE_SIZE).get_page(page_number)
+    # The page's cards in one query that joins their tables for this page only.
+    board.object_list = list(dispatch_board_cards(board.object_list))
     seen = [(j.pk, j.is_escalated, j.open_offer, j.worker_id, j.start.isoformat()) for j in board]
     version = hashlib.sha1(repr(seen).encode()).hexdigest()[:16]  # noqa: S324 — not security
     shown = content_digest(
