@@ -183,7 +183,11 @@ def update_readme(table: str) -> None:
         "a saved card authorised through localstripe, basket checkout of three services, a "
         "reschedule) give their CPU per operation by part, localstripe's on its own line and "
         "outside Linli's total; PostgreSQL's share counts every backend of the server, so it is "
-        "only meaningful on a machine the bench has to itself. "
+        "only meaningful on a machine the bench has to itself. Each run books several hundred "
+        "of the coming days' slots, so compare runs on a fresh copy of the dataset (drop the "
+        "`linli_bench` database first): a second run on the same one finds the card path's "
+        "four-day window nearly full. `make bench BENCH_ARGS=--scale` compares the 100,000 and "
+        "1,000,000-appointment datasets instead (`tests/bench/scale.py`). "
         "Targets are read against, not asserted; figures move by ±20 % from run to "
         "run on this 2-core machine. Full figures: `tests/bench/results/latest.json`."
         "\n\n" + table
