@@ -55,19 +55,17 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, get_language_from_request
-from wagtail.models import PageViewRestriction
 
 from marketplace.cache import is_registered, read_with_versions, request_version
 from marketplace.community import COMMUNITIES_VERSION_KEY, current_community
 from marketplace.community import SESSION_KEY as COMMUNITY_SESSION_KEY
-from marketplace.personal_page_cache import personal_page
+from marketplace.personal_page_cache import holds_visitor_state, personal_page, storable
 from marketplace.preferences import ELDER_COOKIE
 
 PAGE_SECONDS = 10 * 60
@@ -76,8 +74,6 @@ PAGE_SECONDS = 10 * 60
 SHARED_PATHS = ("/shop/catalogue/",)
 SHARED_PREFIXES = ("/boards/", "/shop/catalogue/")
 _TOKEN_FIELD = b'name="csrfmiddlewaretoken"'
-#: A per-response CSP nonce (``<script nonce="...">``): another visitor's response has another.
-_NONCE = b' nonce="'
 #: On the request: the page's cache key (set by the middleware for a candidate request).
 _KEY_ATTR = "_linli_page_key"
 #: On the request: (name, versions, etag, rendered_at) of a response ``anonymous_page`` shares.
@@ -173,15 +169,8 @@ def _candidate_key(request) -> str | None:
     path = request.path_info
     if path not in SHARED_PATHS and not (path.startswith(SHARED_PREFIXES) and path[-1] == "/"):
         return None
-    cookies = request.COOKIES
-    if settings.OSCAR_BASKET_COOKIE_OPEN in cookies or "messages" in cookies:
-        return None
     session = request.session
-    if (
-        AUTH_SESSION_KEY in session
-        or "_messages" in session
-        or PageViewRestriction.passed_view_restrictions_session_key in session
-    ):
+    if AUTH_SESSION_KEY in session or holds_visitor_state(request):
         return None
     # What LocaleMiddleware will activate for an anonymous visitor (no i18n URL patterns).
     language = get_language_from_request(request)
@@ -251,34 +240,12 @@ def _shared(response, etag: str, rendered_at: int):
 
 
 def _storable(response) -> bool:
-    """A complete 200 HTML page, not marked never-cache, without a per-visitor CSRF token or
-    a per-response CSP nonce (a stored copy would carry one visitor's to the next)."""
-    return (
-        response.status_code == 200
-        and response.get("Content-Type", "").startswith("text/html")
-        and not getattr(response, "streaming", False)
-        and not _never_cache(response)
-        and _TOKEN_FIELD not in response.content
-        and _NONCE not in response.content
-    )
-
-
-def _never_cache(response) -> bool:
-    """The response says it must not be stored (``add_never_cache_headers``, ``private``):
-    Wagtail marks every response of a view-restricted page so, its password form included."""
-    directives = {d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",")}
-    return bool(directives & {"no-store", "no-cache", "private"})
+    """``storable`` and without a per-visitor CSRF token (a stored copy would carry one
+    visitor's to the next)."""
+    return storable(response) and _TOKEN_FIELD not in response.content
 
 
 def _shareable(request) -> bool:
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
-    if request.user.is_authenticated:
-        return False
-    if settings.OSCAR_BASKET_COOKIE_OPEN in request.COOKIES:
-        return False
-    session = request.session
-    if PageViewRestriction.passed_view_restrictions_session_key in session:
-        return False
-    # Django's default message storage: a cookie, falling back to the session.
-    return "messages" not in request.COOKIES and "_messages" not in session
+    return not holds_visitor_state(request)

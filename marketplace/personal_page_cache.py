@@ -76,30 +76,39 @@ def personal_page(request, name: str, version_keys: tuple, render):
     response = render()
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response = response.render()
-    if _storable(response):
+    if storable(response):
         stored = _TOKEN_FIELD.sub(_STORED_FIELD, response.content)
         cache.set(key, (stored, response["Content-Type"]), PAGE_SECONDS)
     return response
 
 
 def _personal(request) -> bool:
-    """A signed-in, non-staff user's GET, with no message, cookie basket or passed password
-    restriction to show."""
+    """A signed-in, non-staff user's GET, with nothing shown once (``holds_visitor_state``)."""
     user = getattr(request, "user", None)
     if request.method != "GET" or user is None or not user.is_authenticated:
         return False
     if user.is_staff or user.is_superuser:
         return False
+    return not holds_visitor_state(request)
+
+
+def holds_visitor_state(request) -> bool:
+    """Whether this browser's page shows something of its own that a stored copy would not:
+    an anonymous cookie basket, a message waiting (Django's default storage: a cookie, falling
+    back to the session), or a passed Wagtail password restriction. Reads the session."""
     if settings.OSCAR_BASKET_COOKIE_OPEN in request.COOKIES or "messages" in request.COOKIES:
-        return False
+        return True
     session = request.session
     return (
-        "_messages" not in session
-        and PageViewRestriction.passed_view_restrictions_session_key not in session
+        "_messages" in session
+        or PageViewRestriction.passed_view_restrictions_session_key in session
     )
 
 
-def _storable(response) -> bool:
+def storable(response) -> bool:
+    """A complete ``200 text/html`` page that does not say it must not be stored (``no-store``,
+    ``no-cache``, ``private``: Wagtail marks every response of a view-restricted page so, its
+    password form included) and holds no CSP nonce (one per response)."""
     if response.status_code != 200 or getattr(response, "streaming", False):
         return False
     if not response.get("Content-Type", "").startswith("text/html"):
